@@ -1,0 +1,3 @@
+/* binary.c - placeholder: being written. */
+#include "config.h"
+#include "binary.h"

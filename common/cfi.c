@@ -1,0 +1,3 @@
+/* cfi.c - placeholder: being written. */
+#include "config.h"
+#include "cfi.h"

@@ -1,0 +1,4 @@
+/* cfi.h - placeholder: being written. */
+#ifndef GSC_CFI_H
+#define GSC_CFI_H
+#endif

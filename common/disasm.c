@@ -1,0 +1,3 @@
+/* disasm.c - placeholder: being written. */
+#include "config.h"
+#include "disasm.h"

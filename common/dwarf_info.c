@@ -1,0 +1,3 @@
+/* dwarf_info.c - placeholder: being written. */
+#include "config.h"
+#include "dwarf_info.h"

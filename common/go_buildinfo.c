@@ -1,0 +1,3 @@
+/* go_buildinfo.c - placeholder: being written. */
+#include "config.h"
+#include "go_buildinfo.h"

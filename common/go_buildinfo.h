@@ -1,0 +1,4 @@
+/* go_buildinfo.h - placeholder: being written. */
+#ifndef GSC_GO_BUILDINFO_H
+#define GSC_GO_BUILDINFO_H
+#endif

@@ -1,0 +1,3 @@
+/* go_pclntab.c - placeholder: being written. */
+#include "config.h"
+#include "go_pclntab.h"
