@@ -9,7 +9,7 @@
 
 static const char usage[] =
 	"Usage: gocore info EXE\n"
-	"       gocore addr2line EXE PC...\n"
+	"       gocore addr2line EXE [PC...]\n"
 	"       gocore --help | --version\n"
 	"\n"
 	"Reads Go executables (Go 1.19 to 1.27, amd64 and arm64, stripped or not).\n"
@@ -19,7 +19,8 @@ static const char usage[] =
 	"                       function count, DWARF version\n"
 	"  addr2line EXE PC...  for each pc (hex, link-time address), one line per\n"
 	"                       frame, innermost first: 0xPC FUNCTION FILE:LINE,\n"
-	"                       with \" (inlined)\" after a frame inlined into the next\n"
+	"                       with \" (inlined)\" after a frame inlined into the next;\n"
+	"                       without PCs, reads them from stdin, one per line\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help     show this help and exit\n"
