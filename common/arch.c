@@ -1,0 +1,3 @@
+/* arch.c - placeholder: being written. */
+#include "config.h"
+#include "arch.h"

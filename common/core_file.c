@@ -1,0 +1,3 @@
+/* core_file.c - placeholder: being written. */
+#include "config.h"
+#include "core_file.h"
