@@ -63,6 +63,31 @@ const char *gsc_buildinfo_setting(const struct gsc_buildinfo *bi, const char *ke
 	return NULL;
 }
 
+/*
+ * Copies a Go string that may hold NULs: the module text ends in a 16-byte
+ * sentinel containing a 0 byte; the module text loses its two sentinels here
+ * (runtime/debug infoStart, infoEnd), as debug/buildinfo does.
+ */
+static struct gsc_error *copy_string(const uint8_t *p, size_t len, char **ret)
+{
+	size_t n = len;
+	if (n >= 2 * SENTINEL + 1 && p[n - SENTINEL - 1] == '\n') {
+		p += SENTINEL;
+		n -= 2 * SENTINEL;
+	}
+	char *s = malloc(n + 1);
+	if (!s)
+		return &gsc_enomem;
+	memcpy(s, p, n);
+	s[n] = 0;
+	if (strlen(s) != n) {
+		free(s);
+		return gsc_bad_data(".go.buildinfo: NUL byte inside a string");
+	}
+	*ret = s;
+	return NULL;
+}
+
 static struct gsc_error *read_inline_string(struct gsc_buf *b, char **ret)
 {
 	uint64_t len;
@@ -75,11 +100,7 @@ static struct gsc_error *read_inline_string(struct gsc_buf *b, char **ret)
 				    b->name, (unsigned long long)len, b->pos);
 	if ((err = gsc_buf_bytes(b, (size_t)len, &p)))
 		return err;
-	char *s = strndup((const char *)p, (size_t)len);
-	if (!s)
-		return &gsc_enomem;
-	*ret = s;
-	return NULL;
+	return copy_string(p, (size_t)len, ret);
 }
 
 /* Pre-1.18: a pointer to a Go string header {ptr, len} in the file. */
@@ -98,11 +119,7 @@ static struct gsc_error *read_pointer_string(struct gsc_elf *elf, uint64_t hdr_a
 		return gsc_bad_data(".go.buildinfo: string length %llu is absurd", (unsigned long long)len);
 	if ((err = gsc_elf_vaddr_bytes(elf, ptr, len, &p)))
 		return gsc_error_wrap(err, ".go.buildinfo: string");
-	char *s = strndup((const char *)p, (size_t)len);
-	if (!s)
-		return &gsc_enomem;
-	*ret = s;
-	return NULL;
+	return copy_string(p, (size_t)len, ret);
 }
 
 /* Go's strconv.Quote output, as `build` values use when they hold spaces. */
@@ -188,16 +205,6 @@ static struct gsc_error *parse_modinfo(struct gsc_buildinfo *bi)
 	return NULL;
 }
 
-static struct gsc_error *strip_sentinels(char *mod)
-{
-	size_t n = strlen(mod);
-	if (n >= 2 * SENTINEL + 1 && mod[n - SENTINEL - 1] == '\n') {
-		memmove(mod, mod + SENTINEL, n - 2 * SENTINEL);
-		mod[n - 2 * SENTINEL] = 0;
-	}
-	return NULL;
-}
-
 struct gsc_error *gsc_buildinfo_parse(const uint8_t *data, size_t size, struct gsc_elf *elf,
 				      struct gsc_buildinfo **ret)
 {
@@ -226,8 +233,6 @@ struct gsc_error *gsc_buildinfo_parse(const uint8_t *data, size_t size, struct g
 		if (!err)
 			err = read_pointer_string(elf, m, ptrsize, le, &bi->modinfo);
 	}
-	if (!err)
-		err = strip_sentinels(bi->modinfo);
 	if (!err)
 		err = parse_modinfo(bi);
 	if (!err && !gsc_go_version_parse(bi->go_version, &bi->go_major, &bi->go_minor, &bi->go_patch))

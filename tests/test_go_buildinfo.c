@@ -34,7 +34,8 @@ static size_t make_blob(uint8_t *out, const char *version, const char *mod, bool
 		memcpy(out + n, strs[i], strlen(strs[i]));
 		n += strlen(strs[i]);
 		if (i == 1 && sentinels) {
-			memset(out + n, 0xf9, 16);
+			/* infoEnd holds a 0 byte, as the real one does. */
+			memcpy(out + n, "\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2", 16);
 			n += 16;
 		}
 	}
