@@ -247,7 +247,11 @@ struct gsc_error *gsc_buildinfo_parse(const uint8_t *data, size_t size, struct g
 	return NULL;
 }
 
-/* What debug/buildinfo does without sections: the first writable, non-exec PT_LOAD. */
+/*
+ * Without sections debug/buildinfo searches the first writable, non-exec
+ * PT_LOAD; in a PIE that is RELRO and the blob sits in the next one, so
+ * search each such segment in turn.
+ */
 static struct gsc_error *find_blob(struct gsc_elf *elf, const uint8_t **data_ret, size_t *size_ret)
 {
 	const struct gsc_elf_section *s = gsc_elf_find_section(elf, ".go.buildinfo");
@@ -269,7 +273,6 @@ static struct gsc_error *find_blob(struct gsc_elf *elf, const uint8_t **data_ret
 				return NULL;
 			}
 		}
-		break;
 	}
 	return gsc_error_create(GSC_ERR_NOT_FOUND, "%s: no Go build info (not a Go program?)",
 				gsc_elf_path(elf));
