@@ -142,7 +142,7 @@ static struct gsc_error *elf_create(const char *name, struct gsc_elf **ret)
 
 struct gsc_error *gsc_elf_open(const char *path, struct gsc_elf **ret)
 {
-	struct gsc_elf *e;
+	struct gsc_elf *e = NULL;
 	struct gsc_error *err = elf_create(path, &e);
 	if (err)
 		return err;
@@ -184,7 +184,7 @@ out:
 struct gsc_error *gsc_elf_open_memory(const void *data, size_t size, const char *name,
 				      struct gsc_elf **ret)
 {
-	struct gsc_elf *e;
+	struct gsc_elf *e = NULL;
 	struct gsc_error *err = elf_create(name, &e);
 	if (err)
 		return err;
