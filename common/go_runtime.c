@@ -1,0 +1,3 @@
+/* go_runtime.c - placeholder: being written. */
+#include "config.h"
+#include "go_runtime.h"

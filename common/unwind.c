@@ -1,0 +1,3 @@
+/* unwind.c - placeholder: being written. */
+#include "config.h"
+#include "unwind.h"

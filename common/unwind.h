@@ -1,0 +1,4 @@
+/* unwind.h - placeholder: being written. */
+#ifndef GSC_UNWIND_H
+#define GSC_UNWIND_H
+#endif
