@@ -37,7 +37,7 @@ enum gsc_insn_kind {
 enum gsc_pcrel_kind {
 	GSC_PCREL_NONE,
 	GSC_PCREL_MEM,		/* a memory operand at pcrel: mov rax,[rip+x]; adrp+ldr */
-	GSC_PCREL_ADDR,		/* the address itself goes to a register: lea, adr, adrp+add */
+	GSC_PCREL_ADDR,		/* the address itself, into a register: lea, adr, adrp+add */
 	GSC_PCREL_PAGE,		/* arm64 adrp alone: pcrel is the 4 KiB page */
 };
 

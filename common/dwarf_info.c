@@ -256,7 +256,8 @@ static struct gsc_error *collect_sections(struct gsc_dwarf *dw)
 		if (err)
 			return err;
 		if (size)
-			dw->secs[dw->nsecs++] = (struct section){ wanted_sections[i], s, NULL, size };
+			dw->secs[dw->nsecs++] =
+				(struct section){ wanted_sections[i], s, NULL, size };
 	}
 	return NULL;
 }
@@ -554,7 +555,8 @@ static struct gsc_error *for_each_named(struct gsc_dwarf *dw, const char *what, 
 	if (err)
 		return err;
 	uint32_t h = hash_name(name);
-	for (size_t slot = h & dw->table_mask; dw->table[slot]; slot = (slot + 1) & dw->table_mask) {
+	size_t mask = dw->table_mask;
+	for (size_t slot = h & mask; dw->table[slot]; slot = (slot + 1) & mask) {
 		const struct name_ent *n = &dw->names[dw->table[slot] - 1];
 		if (n->hash != h || n->kind != kind || strcmp(n->name, name) != 0)
 			continue;
@@ -726,7 +728,8 @@ static struct gsc_error *array_size(struct gsc_dwarf *dw, Dwarf_Die die, uint64_
 		if (err)
 			return err;
 		if (tag == DW_TAG_subrange_type && gsc_mul_overflow(size, count, &size))
-			return gsc_bad_data("%s: DWARF: array size overflows", gsc_elf_path(dw->elf));
+			return gsc_bad_data("%s: DWARF: array size overflows",
+					    gsc_elf_path(dw->elf));
 		prev = off;
 		res = dwarf_siblingof_b(dw->dbg, cur, true, &child, &e);
 	}
@@ -867,8 +870,9 @@ static struct gsc_error *find_member(struct gsc_dwarf *dw, Dwarf_Off type, const
 	if (err)
 		return err;
 	if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_class_type)
-		return gsc_error_create(GSC_ERR_NOT_FOUND, "%s: DWARF: member %.*s of a non-struct"
-					" type (tag 0x%x)", gsc_elf_path(dw->elf), (int)len, name, tag);
+		return gsc_error_create(GSC_ERR_NOT_FOUND,
+					"%s: DWARF: member %.*s of a non-struct type (tag 0x%x)",
+					gsc_elf_path(dw->elf), (int)len, name, tag);
 	Dwarf_Die die = NULL;
 	Dwarf_Off prev = 0;
 	int res = dwarf_child(sdie, &die, &e);
@@ -961,7 +965,8 @@ static struct gsc_error *field_cb(struct gsc_dwarf *dw, Dwarf_Die die, void *arg
 		if (err)
 			break;
 		if (gsc_add_overflow(total, m.offset, &total))
-			return gsc_bad_data("%s: DWARF: field offset overflows", gsc_elf_path(dw->elf));
+			return gsc_bad_data("%s: DWARF: field offset overflows",
+					    gsc_elf_path(dw->elf));
 		if (!p[len])
 			break;
 		if (!m.has_type)
@@ -1049,7 +1054,8 @@ static struct gsc_error *decode_pieces(struct gsc_dwarf_loc *loc)
 		if (a >= DW_OP_reg0 && a <= DW_OP_reg31)
 			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_REG, a - DW_OP_reg0, 0, 0 };
 		else if (a == DW_OP_regx)
-			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_REG, (uint32_t)op->op1, 0, 0 };
+			cur = (struct gsc_dwarf_piece){ .kind = GSC_DWARF_PIECE_REG,
+							.reg = (uint32_t)op->op1 };
 		else if (a >= DW_OP_breg0 && a <= DW_OP_breg31)
 			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_BREG, a - DW_OP_breg0,
 							(int64_t)op->op1, 0 };
@@ -1057,11 +1063,13 @@ static struct gsc_error *decode_pieces(struct gsc_dwarf_loc *loc)
 			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_BREG, (uint32_t)op->op1,
 							(int64_t)op->op2, 0 };
 		else if (a == DW_OP_fbreg)
-			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_FBREG, 0, (int64_t)op->op1, 0 };
+			cur = (struct gsc_dwarf_piece){ .kind = GSC_DWARF_PIECE_FBREG,
+							.offset = (int64_t)op->op1 };
 		else if (a == DW_OP_call_frame_cfa)
 			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_CFA, 0, 0, 0 };
 		else if (a == DW_OP_addr || a == DW_OP_addrx || a == DW_OP_GNU_addr_index)
-			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_ADDR, 0, (int64_t)op->op1, 0 };
+			cur = (struct gsc_dwarf_piece){ .kind = GSC_DWARF_PIECE_ADDR,
+							.offset = (int64_t)op->op1 };
 		else
 			cur = (struct gsc_dwarf_piece){ GSC_DWARF_PIECE_COMPLEX, 0, 0, 0 };
 	}
@@ -1181,7 +1189,8 @@ static struct gsc_error *global_cb(struct gsc_dwarf *dw, Dwarf_Die die, void *ar
 	if (n == 1 && locs[0].npieces == 1 && locs[0].pieces[0].kind == GSC_DWARF_PIECE_ADDR)
 		*(uint64_t *)arg = (uint64_t)locs[0].pieces[0].offset;
 	else
-		err = gsc_error_create(GSC_ERR_UNSUPPORTED, "%s: variable is not at a fixed address",
+		err = gsc_error_create(GSC_ERR_UNSUPPORTED,
+				       "%s: variable is not at a fixed address",
 				       gsc_elf_path(dw->elf));
 	loc_free(locs, n);
 	return err;
@@ -1503,12 +1512,33 @@ bool gsc_dwarf_present(const struct gsc_dwarf *dw)
 	return s && s->type != SHT_NOBITS && s->size > 0;
 }
 
+/*
+ * The version of the first unit, read from its header alone (DWARF 5 §7.5.1:
+ * unit_length, then a 2-byte version) without inflating the whole section or
+ * building the index, so that `gocore info` stays fast on huge binaries.  Go
+ * and gcc give every unit of a binary the same version.
+ */
 struct gsc_error *gsc_dwarf_version(struct gsc_dwarf *dw, unsigned *ret)
 {
-	struct gsc_error *err = gsc_dwarf_load(dw);
-	if (!err)
+	if (dw->loaded && !dw->fail_msg) {
 		*ret = dw->version;
-	return err;
+		return NULL;
+	}
+	const struct gsc_elf_section *s = gsc_elf_find_debug_section(dw->elf, ".debug_info");
+	uint8_t hdr[14];
+	if (!s)
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "%s: no DWARF", gsc_elf_path(dw->elf));
+	struct gsc_error *err = gsc_elf_section_peek(dw->elf, s, hdr, sizeof(hdr));
+	if (err)
+		return err;
+	bool le = gsc_elf_little_endian(dw->elf);
+	unsigned at = gsc_load32(hdr, le) == 0xffffffff ? 12 : 4;
+	unsigned version = gsc_load16(hdr + at, le);
+	if (version < 2 || version > 5)
+		return gsc_bad_data("%s: .debug_info: first unit has version %u",
+				    gsc_elf_path(dw->elf), version);
+	*ret = version;
+	return NULL;
 }
 
 struct gsc_error *gsc_dwarf_producer(struct gsc_dwarf *dw, const char **ret)

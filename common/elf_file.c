@@ -345,6 +345,49 @@ static struct gsc_error *inflate_section(struct gsc_elf *e, const struct gsc_elf
 	return NULL;
 }
 
+/* Inflates just the first out_size bytes of a zlib stream. */
+static struct gsc_error *inflate_prefix(const struct gsc_elf_section *s, const uint8_t *in,
+					size_t in_size, void *out, size_t out_size)
+{
+	z_stream z = { .next_in = (Bytef *)in, .avail_in = (uInt)(in_size > UINT32_MAX ? UINT32_MAX : in_size),
+		       .next_out = out, .avail_out = (uInt)out_size };
+	if (inflateInit(&z) != Z_OK)
+		return &gsc_enomem;
+	int rc = inflate(&z, Z_SYNC_FLUSH);
+	size_t got = out_size - z.avail_out;
+	inflateEnd(&z);
+	if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) || got < out_size)
+		return gsc_bad_data("section %s: cannot inflate its first %zu bytes (zlib %d)",
+				    s->name, out_size, rc);
+	return NULL;
+}
+
+struct gsc_error *gsc_elf_section_peek(struct gsc_elf *e, const struct gsc_elf_section *s,
+				       void *buf, size_t size)
+{
+	size_t i = (size_t)(s - e->sections);
+	if (!gsc_elf_section_compressed(s) || e->inflated[i]) {
+		const uint8_t *d;
+		size_t n;
+		struct gsc_error *err = gsc_elf_section_data(e, s, &d, &n);
+		if (err)
+			return err;
+		if (n < size)
+			return gsc_bad_data("%s: section %s is shorter than %zu bytes", e->path,
+					    s->name, size);
+		memcpy(buf, d, size);
+		return NULL;
+	}
+	if (!gsc_in_bounds(s->offset, s->size, e->image_size))
+		return gsc_bad_data("%s: section %s is outside the file", e->path, s->name);
+	const uint8_t *raw = e->image + s->offset;
+	size_t hdr = (s->flags & SHF_COMPRESSED) ? (gsc_elf_is_64(e) ? 24 : 12) : 12;
+	if (s->size < hdr)
+		return gsc_bad_data("%s: section %s: truncated compression header", e->path, s->name);
+	return gsc_error_wrap(inflate_prefix(s, raw + hdr, (size_t)s->size - hdr, buf, size),
+			      "%s", e->path);
+}
+
 struct gsc_error *gsc_elf_section_data(struct gsc_elf *e, const struct gsc_elf_section *s,
 				       const uint8_t **data_ret, size_t *size_ret)
 {

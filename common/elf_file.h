@@ -90,6 +90,12 @@ const struct gsc_elf_section *gsc_elf_find_section(const struct gsc_elf *elf, co
  */
 struct gsc_error *gsc_elf_section_data(struct gsc_elf *elf, const struct gsc_elf_section *sec,
 				       const uint8_t **data_ret, size_t *size_ret) GSC_WUR;
+/*
+ * The first size bytes of a section's contents (inflating only as much as
+ * needed when compressed): for headers, without paying for the whole section.
+ */
+struct gsc_error *gsc_elf_section_peek(struct gsc_elf *elf, const struct gsc_elf_section *sec,
+				       void *buf, size_t size) GSC_WUR;
 const struct gsc_elf_section *gsc_elf_find_debug_section(const struct gsc_elf *elf,
 							const char *name);
 bool gsc_elf_section_compressed(const struct gsc_elf_section *sec);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -125,12 +126,10 @@ static int self_teardown(void **state)
 	return 0;
 }
 
-/* Skip when this binary was built without -g (CFLAGS=-O2). */
+/* main() runs these only when this binary was built with -g. */
 static struct gsc_dwarf *self_dwarf(void **state)
 {
 	struct fixture *f = *state;
-	if (!gsc_dwarf_present(f->dw))
-		skip();
 	return f->dw;
 }
 
@@ -426,9 +425,10 @@ static void test_corrupt_self(void **state)
 static void test_corrupt_files(void **state)
 {
 	const char *list = getenv("GSC_DWARF_FUZZ_FILES");
-	unsigned rounds = getenv("GSC_DWARF_FUZZ_ROUNDS") ? atoi(getenv("GSC_DWARF_FUZZ_ROUNDS")) : 40;
+	const char *r = getenv("GSC_DWARF_FUZZ_ROUNDS");
+	unsigned rounds = r ? (unsigned)atoi(r) : 40;
 	if (!list || !*list)
-		skip();
+		return;	/* main() registers this test only with the variable set */
 	char *copy = strdup(list), *save = NULL;
 	assert_non_null(copy);
 	for (char *path = strtok_r(copy, ":", &save); path; path = strtok_r(NULL, ":", &save)) {
@@ -446,9 +446,23 @@ static void test_corrupt_files(void **state)
 	free(copy);
 }
 
+/*
+ * cmocka 1.1's TAP output reports skip() as "not ok", which the TAP driver
+ * counts as a failure: tests that cannot run are not registered instead.
+ */
+static bool self_has_dwarf(void)
+{
+	void *state;
+	if (self_setup(&state))
+		return false;
+	bool has = gsc_dwarf_present(((struct fixture *)state)->dw);
+	self_teardown(&state);
+	return has;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest with_dwarf[] = {
 		cmocka_unit_test(test_version_producer),
 		cmocka_unit_test(test_struct_layout),
 		cmocka_unit_test(test_globals),
@@ -459,5 +473,17 @@ int main(void)
 		cmocka_unit_test(test_corrupt_self),
 		cmocka_unit_test(test_corrupt_files),
 	};
-	return cmocka_run_group_tests(tests, self_setup, self_teardown);
+	size_t n = sizeof(with_dwarf) / sizeof(with_dwarf[0]);
+	if (!getenv("GSC_DWARF_FUZZ_FILES"))
+		n--;
+	if (!self_has_dwarf()) {
+		fprintf(stderr, "test_dwarf_info: no -g; only the corruption tests run\n");
+		const struct CMUnitTest without[] = {
+			cmocka_unit_test(test_corrupt_files),
+		};
+		return _cmocka_run_group_tests("test_dwarf_info", without,
+					       getenv("GSC_DWARF_FUZZ_FILES") ? 1 : 0,
+					       self_setup, self_teardown);
+	}
+	return _cmocka_run_group_tests("test_dwarf_info", with_dwarf, n, self_setup, self_teardown);
 }
