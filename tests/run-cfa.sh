@@ -43,6 +43,17 @@ $CC -O2 -g -fno-asynchronous-unwind-tables -o "$TMP/frames_debug" \
 	"$top_srcdir/tests/cfi/frames.c" || hard_error "gcc failed"
 check "$TMP/frames_eh"
 check "$TMP/frames_debug"
+# The same .debug_frame compressed both ways: SHF_COMPRESSED and legacy .zdebug_frame.
+if command -v objcopy >/dev/null; then
+	objcopy --compress-debug-sections=zlib-gabi "$TMP/frames_debug" "$TMP/frames_gabi" &&
+		readelf -S -W "$TMP/frames_gabi" | grep -q ' \.debug_frame .* C ' ||
+		hard_error "objcopy zlib-gabi"
+	check "$TMP/frames_gabi"
+	objcopy --compress-debug-sections=zlib-gnu "$TMP/frames_debug" "$TMP/frames_zdebug" &&
+		readelf -S -W "$TMP/frames_zdebug" | grep -q ' \.zdebug_frame ' ||
+		hard_error "objcopy zlib-gnu"
+	check "$TMP/frames_zdebug"
+fi
 
 if GO=$(find_go); then
 	mkdir -p "$TMP/gohello"
