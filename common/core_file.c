@@ -84,6 +84,9 @@ struct gsc_core {
 	size_t nnotes;
 	bool in_thread;			/* the last NT_PRSTATUS was usable: notes attach to it */
 
+	struct gsc_core_note *pnotes;	/* process-wide notes, raw */
+	size_t npnotes;
+	size_t pnotes_cap;
 	struct gsc_core_signal signal;
 	struct gsc_core_psinfo psinfo;
 	const uint8_t *auxv;		/* pairs of u64, AT_NULL excluded */
@@ -236,6 +239,10 @@ static void note_prpsinfo(struct gsc_core *c, const struct gsc_elf_note *n)
 	p->ppid = (int32_t)gsc_load32(n->desc + PRPSINFO_PPID, c->le);
 	copy_cstr(p->fname, n->desc + PRPSINFO_FNAME, PRPSINFO_FNAME_LEN);
 	copy_cstr(p->psargs, n->desc + PRPSINFO_PSARGS, PRPSINFO_PSARGS_LEN);
+	/* The kernel turns the argument NULs into spaces, the last one included. */
+	size_t len = strlen(p->psargs);
+	while (len && p->psargs[len - 1] == ' ')
+		p->psargs[--len] = 0;
 }
 
 static void note_auxv(struct gsc_core *c, const struct gsc_elf_note *n)
@@ -308,11 +315,28 @@ static struct gsc_error *note_file(struct gsc_core *c, const struct gsc_elf_note
 	return NULL;
 }
 
-/* Notes the kernel writes once per process, after the first thread's NT_PRSTATUS. */
-static bool process_note(uint32_t type)
+/*
+ * Notes the kernel writes once per process: after the first thread's
+ * NT_PRSTATUS (fs/binfmt_elf.c write_note_info), and NT_X86_XSAVE_LAYOUT
+ * (Linux 6.11+) after the last thread's.
+ */
+static bool process_note(const struct gsc_elf_note *n)
 {
-	return type == GSC_NT_PRPSINFO || type == GSC_NT_AUXV || type == GSC_NT_SIGINFO ||
-	       type == GSC_NT_FILE;
+	if (strcmp(n->owner, "CORE") == 0)
+		return n->type == GSC_NT_PRPSINFO || n->type == GSC_NT_AUXV ||
+		       n->type == GSC_NT_SIGINFO || n->type == GSC_NT_FILE;
+	return strcmp(n->owner, "LINUX") == 0 && n->type == GSC_NT_X86_XSAVE_LAYOUT;
+}
+
+static struct gsc_error *keep_process_note(struct gsc_core *c, const struct gsc_elf_note *n)
+{
+	struct gsc_error *err = grow(&c->pnotes, &c->pnotes_cap, c->npnotes, sizeof(*c->pnotes));
+	if (err)
+		return err;
+	c->pnotes[c->npnotes++] = (struct gsc_core_note){
+		.type = n->type, .owner = n->owner, .desc = n->desc, .size = n->desc_size,
+	};
+	return NULL;
 }
 
 static struct gsc_error *note_thread_raw(struct note_walk *w, const struct gsc_elf_note *n)
@@ -336,12 +360,16 @@ static struct gsc_error *on_note(const struct gsc_elf_note *n, void *arg)
 	bool core_owner = strcmp(n->owner, "CORE") == 0;
 	if (core_owner && n->type == GSC_NT_PRSTATUS)
 		return note_prstatus(w, n);
-	if (core_owner && process_note(n->type)) {
+	if (process_note(n)) {
+		struct gsc_error *err = keep_process_note(c, n);
+		if (err)
+			return err;
 		switch (n->type) {
 		case GSC_NT_PRPSINFO: note_prpsinfo(c, n); return NULL;
 		case GSC_NT_AUXV: note_auxv(c, n); return NULL;
 		case GSC_NT_SIGINFO: note_siginfo(c, n); return NULL;
-		default: return note_file(c, n);
+		case GSC_NT_FILE: return note_file(c, n);
+		default: return NULL;
 		}
 	}
 	return note_thread_raw(w, n);
@@ -420,6 +448,12 @@ static int piece_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static void warn_truncated(struct gsc_core *c, uint64_t want)
 {
 	uint64_t first_missing = UINT64_MAX;
@@ -494,13 +528,12 @@ static struct gsc_error *covered_ranges(const struct gsc_core *c, struct range *
 			r[k++] = (struct range){ c->segs[i].start, c->segs[i].filed };
 	for (size_t i = 0; i < c->npieces; i++)
 		r[k++] = (struct range){ c->pieces[i].start, c->pieces[i].end };
-	qsort(r, k, sizeof(*r), piece_cmp);	/* struct range starts like struct piece */
+	qsort(r, k, sizeof(*r), range_cmp);
 	*ret = r;
 	*n_ret = k;
 	return NULL;
 }
 
-_Static_assert(offsetof(struct range, start) == offsetof(struct piece, start), "cmp reuse");
 
 /* Append the parts of [start, end) not in the sorted ranges cov as pieces over data. */
 static struct gsc_error *add_uncovered(struct piece **pieces, size_t *n, size_t *cap,
@@ -746,6 +779,7 @@ void gsc_core_destroy(struct gsc_core *c)
 		free(c->warnings[i]);
 	free(c->warnings);
 	free(c->mappings);
+	free(c->pnotes);
 	free(c->notes);
 	free(c->by_tid);
 	free(c->threads);
@@ -797,6 +831,14 @@ const struct gsc_core_note *gsc_core_thread_note(const struct gsc_core_thread *t
 	for (size_t i = 0; i < th->nnotes; i++)
 		if (th->notes[i].type == type)
 			return &th->notes[i];
+	return NULL;
+}
+
+const struct gsc_core_note *gsc_core_process_note(const struct gsc_core *c, uint32_t type)
+{
+	for (size_t i = 0; i < c->npnotes; i++)
+		if (c->pnotes[i].type == type)
+			return &c->pnotes[i];
 	return NULL;
 }
 

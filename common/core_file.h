@@ -11,7 +11,9 @@
  *   NT_AUXV        AT_ENTRY, AT_PHDR, ... (the PIE load bias comes from AT_ENTRY).
  *   NT_FILE        the file-backed mappings: start, end, file offset, path.
  *   anything else that follows an NT_PRSTATUS (NT_FPREGSET, NT_X86_XSTATE,
- *                  NT_ARM_*) is kept raw with its thread, for later use.
+ *                  NT_ARM_*) is kept raw with its thread, for later use; the
+ *                  process-wide notes above and NT_X86_XSAVE_LAYOUT are kept
+ *                  raw too (gsc_core_process_note()).
  *
  * Memory is the core's dumped bytes over the file-backed bytes of the ELF
  * files added with gsc_core_add_executable() / gsc_core_add_elf(), shifted by
@@ -30,6 +32,11 @@
  * malformed note is skipped (or ends the walk) with a warning; a truncated
  * file is read as far as it goes with a warning saying what is missing.  Only
  * a file that is not a 64-bit little-endian amd64/arm64 ELF core is an error.
+ *
+ * Reads (gsc_core_read, gsc_core_span, the target's read_mem and read_regs)
+ * change nothing and may run from several threads at once; opening and
+ * gsc_core_add_*() may not run alongside them.  Lookups are a binary search
+ * over a sorted array of readable pieces (tens of ns per read).
  *
  * Ownership: everything returned points into the core object (or the mapped
  * file) and stays valid until gsc_core_destroy().  ELF files passed to
@@ -57,6 +64,7 @@ enum {
 	GSC_NT_PRPSINFO = 3,
 	GSC_NT_AUXV = 6,
 	GSC_NT_X86_XSTATE = 0x202,
+	GSC_NT_X86_XSAVE_LAYOUT = 0x205,	/* once per process (Linux 6.11+) */
 	GSC_NT_ARM_TLS = 0x401,
 	GSC_NT_ARM_PAC_MASK = 0x406,
 	GSC_NT_SIGINFO = 0x53494749,	/* "SIGI" */
@@ -119,7 +127,7 @@ struct gsc_core_psinfo {
 	uint32_t uid;
 	uint32_t gid;
 	char fname[17];		/* pr_fname: the command, at most 15 chars + NUL */
-	char psargs[81];	/* pr_psargs: the first 80 bytes of the command line */
+	char psargs[81];	/* pr_psargs: the command line's first 80 bytes, args space-separated, trailing spaces cut */
 };
 
 /* One NT_FILE entry. */
@@ -156,6 +164,9 @@ const struct gsc_core_thread *gsc_core_thread(const struct gsc_core *core, size_
 const struct gsc_core_thread *gsc_core_find_thread(const struct gsc_core *core, int32_t tid);
 /* First note of that type of a thread, or NULL. */
 const struct gsc_core_note *gsc_core_thread_note(const struct gsc_core_thread *th, uint32_t type);
+
+/* The first process-wide note of that type (NT_PRPSINFO, NT_AUXV, NT_SIGINFO, NT_FILE, NT_X86_XSAVE_LAYOUT), raw, or NULL. */
+const struct gsc_core_note *gsc_core_process_note(const struct gsc_core *core, uint32_t type);
 
 const struct gsc_core_signal *gsc_core_signal(const struct gsc_core *core);
 const struct gsc_core_psinfo *gsc_core_psinfo(const struct gsc_core *core);

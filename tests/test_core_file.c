@@ -426,6 +426,7 @@ static struct bytes amd64_core(void)
 	add_prstatus(&n, ai, 102, 0, 0x2000);
 	add_note(&n, "CORE", GSC_NT_FPREGSET, fp, 256);
 	add_prstatus(&n, ai, 99, 0, 0x3000);
+	add_note(&n, "LINUX", GSC_NT_X86_XSAVE_LAYOUT, xs, 16);	/* process-wide, after the last thread */
 	struct bytes b = make_elf(4, EM_AMD64, 0, &n,
 				  amd64_segs, sizeof(amd64_segs) / sizeof(amd64_segs[0]));
 	free(n.p);
@@ -479,6 +480,10 @@ static void test_amd64_threads_and_notes(void **state)
 	t = gsc_core_thread(c, 2);
 	assert_int_equal(t->tid, 99);
 	assert_int_equal(t->nnotes, 0);
+	assert_non_null(gsc_core_process_note(c, GSC_NT_X86_XSAVE_LAYOUT));
+	assert_int_equal(gsc_core_process_note(c, GSC_NT_X86_XSAVE_LAYOUT)->size, 16);
+	assert_int_equal(gsc_core_process_note(c, GSC_NT_AUXV)->size, 80);
+	assert_null(gsc_core_process_note(c, GSC_NT_FPREGSET));
 	assert_null(gsc_core_thread(c, 3));
 
 	assert_int_equal(gsc_core_find_thread(c, 99)->tid, 99);
@@ -613,7 +618,7 @@ static void test_arm64_core(void **state)
 	struct bytes n = { 0 };
 	uint8_t tls[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	add_prstatus(&n, ai, 7001, 6, 0xffffffff00000000ull);
-	add_prpsinfo(&n, "a-command-name-longer-than-16", "x");
+	add_prpsinfo(&n, "a-command-name-longer-than-16", "x y ");
 	add_note(&n, "LINUX", GSC_NT_ARM_TLS, tls, sizeof(tls));
 	add_prstatus(&n, ai, 7002, 0, 0x500);
 	static const struct seg_spec segs[] = { { 0x4000000, 0x10000, 0x10000, NULL } };
@@ -647,6 +652,7 @@ static void test_arm64_core(void **state)
 	assert_false(s->has_addr);
 	assert_int_equal(s->tid, 7001);
 	assert_string_equal(gsc_core_psinfo(c)->fname, "a-command-name-l");	/* 16 chars, no NUL */
+	assert_string_equal(gsc_core_psinfo(c)->psargs, "x y");
 	size_t nm;
 	assert_null(gsc_core_mappings(c, &nm));
 	assert_int_equal(nm, 0);
@@ -723,7 +729,8 @@ static struct bytes exe_core(uint64_t base, const uint8_t *page0, uint64_t at_en
 	const struct gsc_arch_info *ai = gsc_arch_info(GSC_ARCH_AMD64);
 	struct bytes n = { 0 };
 	add_prstatus(&n, ai, 1, 6, 0);
-	add_auxv(&n, at_entry, base + 64);
+	if (at_entry)
+		add_auxv(&n, at_entry, base + 64);
 	const struct file_spec files[] = { { base, base + 0x2000, 0, exe_path } };
 	add_ntfile(&n, files, 1, 1);
 	uint8_t data[0x1000];
@@ -805,6 +812,38 @@ static void test_pie_bias(void **state)
 	assert_int_equal(buf[0], 0xab);
 	expect_ok(gsc_core_read(c, base + 0x4000, buf, 1));
 	assert_int_equal(buf[0], 0xee);
+	gsc_core_destroy(c);
+	gsc_elf_destroy(e);
+	free(core.p);
+	free(exe.p);
+}
+
+/* No NT_AUXV: the PIE bias comes from NT_FILE's mapping of the executable's offset 0. */
+static void test_pie_bias_without_auxv(void **state)
+{
+	const uint64_t base = 0x7ff000000000ull;
+	struct bytes exe = make_exe(3, EM_AMD64, 0, 0x1100, 0xab);
+	struct bytes core = exe_core(base, NULL, 0, "/srv/bin/pie");
+	struct gsc_core *c;
+	struct gsc_elf *e;
+	expect_ok(gsc_core_open_memory(core.p, core.size, "pie2.core", &c));
+	expect_ok(gsc_elf_open_memory(exe.p, exe.size, "/elsewhere/pie", &e));
+	expect_ok(gsc_core_add_executable(c, e));
+	print_warnings(c);
+	assert_int_equal(gsc_core_load_bias(c), base);
+	uint8_t buf[4];
+	expect_ok(gsc_core_read(c, base, buf, 4));
+	assert_memory_equal(buf, "\177ELF", 4);
+	gsc_core_destroy(c);
+	free(core.p);
+
+	/* Nor a matching NT_FILE name: bias 0, said so. */
+	core = exe_core(base, NULL, 0, "/srv/bin/other");
+	expect_ok(gsc_core_open_memory(core.p, core.size, "pie3.core", &c));
+	expect_ok(gsc_core_add_executable(c, e));
+	print_warnings(c);
+	assert_int_equal(gsc_core_load_bias(c), 0);
+	assert_true(has_warning(c, "load bias unknown"));
 	gsc_core_destroy(c);
 	gsc_elf_destroy(e);
 	free(core.p);
@@ -1089,6 +1128,7 @@ int main(void)
 		cmocka_unit_test(test_arm64_core),
 		cmocka_unit_test(test_exe_layering),
 		cmocka_unit_test(test_pie_bias),
+		cmocka_unit_test(test_pie_bias_without_auxv),
 		cmocka_unit_test(test_exe_mismatch),
 		cmocka_unit_test(test_bad_notes),
 		cmocka_unit_test(test_not_a_core),
