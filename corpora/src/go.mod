@@ -1,0 +1,3 @@
+module goscope.test/corpora
+
+go 1.19
