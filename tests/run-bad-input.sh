@@ -49,8 +49,12 @@ patch() {
 
 # section_offset FILE NAME: file offset and size of a section (decimal).
 section() {
-	readelf -W -S "$1" | awk -v n="$2" '{ for (i = 1; i <= NF; i++) if ($i == n) {
-		printf "%d %d\n", strtonum("0x" $(i + 3)), strtonum("0x" $(i + 4)); exit } }'
+	local hex
+	hex=$(readelf -W -S "$1" | awk -v n="$2" '{ for (i = 1; i <= NF; i++) if ($i == n) {
+		print $(i + 3), $(i + 4); exit } }')
+	[ -n "$hex" ] || return 0
+	set -- $hex
+	echo $((16#$1)) $((16#$2))
 }
 
 size=$(stat -c %s "$TMP/good")

@@ -17,7 +17,8 @@ gores=("$(dirname "$(dirname "$GO")")")
 [ -x /usr/lib/go-1.19/bin/go ] && gores+=(/usr/lib/go-1.19)
 [ ${#gores[@]} -ge 2 ] || echo "note: Go 1.19 not installed (golang-1.19-go); only $(${GO} version)"
 
-field() { awk -v k="$1:" '$1 == k { sub(/^[^:]*: +/, ""); print; exit }' <<<"$2"; }
+# field KEY TEXT: the value of a "key:   value" line of gocore info.
+field() { awk -v k="$1:" 'index($0, k) == 1 { sub(/^[^:]*: +/, ""); print; exit }' <<<"$2"; }
 
 checked=0 failures=0
 expect() {	# expect WHAT GOT WANT BINARY
