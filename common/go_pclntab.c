@@ -124,6 +124,9 @@ static const struct {
 	{"systemstack_switch", GSC_FUNC_SYSTEMSTACK_SWITCH},
 	/* "Don't show in call stack but otherwise not special." */
 	{"deferreturn", GSC_FUNC_WRAPPER},
+	/* Also wrappers in Go 1.19-1.21 (gone from the runtime since 1.22). */
+	{"runOpenDeferFrame", GSC_FUNC_WRAPPER},
+	{"deferCallSave", GSC_FUNC_WRAPPER},
 };
 
 static const char *const kind_names[] = {
@@ -530,13 +533,22 @@ struct gsc_error *gsc_pclntab_find_func(const struct gsc_pclntab *tab, uint64_t 
 	/* max_pc - text_start fits in 32 bits, so off does too. */
 	uint32_t off = (uint32_t)(pc - tab->text_start);
 	size_t lo = 0, hi = tab->nfunc;
-	/* Invariant: entry(lo) <= off < entry(hi) in a sorted table. */
+	uint32_t e_lo = ftab_entry(tab, lo), e_hi = ftab_entry(tab, hi);
+	/*
+	 * Invariant: e_lo <= off < e_hi.  Each probe must also fall between
+	 * its neighbours on the path: an unsorted table is caught wherever it
+	 * would change this answer, without checking all of it at open.
+	 */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (ftab_entry(tab, mid) <= off)
-			lo = mid;
+		uint32_t e = ftab_entry(tab, mid);
+		if (e < e_lo || e > e_hi)
+			return gsc_bad_data("pclntab: function table is not sorted at index %zu (0x%" PRIx32 " outside [0x%" PRIx32 ", 0x%" PRIx32 "])",
+					    mid, e, e_lo, e_hi);
+		if (e <= off)
+			lo = mid, e_lo = e;
 		else
-			hi = mid;
+			hi = mid, e_hi = e;
 	}
 	struct gsc_func f;
 	struct gsc_error *err = gsc_pclntab_func(tab, lo, &f);

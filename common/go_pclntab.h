@@ -11,7 +11,16 @@
  * gsc_pclntab_mem callback so the same code serves a file, a core or a live
  * process.
  *
- * Does not: find the table in an ELF (binary.c does), read DWARF, unwind.
+ * Opening is O(1): nothing is read per function until asked, and each
+ * lookup bounds-checks what it touches (so corruption surfaces as a
+ * GSC_ERR_BAD_DATA error from the lookup that meets it).  Function lookup is
+ * a binary search; pc-value decoding is linear in the function's table.
+ * Names, file names and struct gsc_func's pointers point into config.data:
+ * valid while the caller keeps those bytes alive (the binary is open).  A
+ * table may be used by several threads at once.
+ *
+ * Does not: find the table in an ELF (binary.c does), read DWARF, unwind,
+ * elide wrapper frames (kind says which are wrappers; printers decide).
  */
 #ifndef GSC_GO_PCLNTAB_H
 #define GSC_GO_PCLNTAB_H
