@@ -2,15 +2,20 @@
 # toolchains.sh: list the Go toolchains goscope can build the corpora with, one
 # "VERSION GOROOT" line each (VERSION without the "go" prefix, e.g. 1.26.8),
 # oldest first: the machine's own /usr/local/go, Debian's /usr/lib/go-1.N when
-# installed, and every toolchain fetch-go.sh unpacked into the cache.
+# installed, and, with GOSCOPE_MATRIX=1, every toolchain fetch-go.sh unpacked
+# into the cache.  The default (the machine's Go and Debian's Go 1.19) is what
+# `make check` and CI use; `make check-matrix` fetches and sets GOSCOPE_MATRIX=1.
 #
-# Environment: GOSCOPE_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/goscope).
+# Environment: GOSCOPE_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/goscope),
+# GOSCOPE_MATRIX (1: include the fetched toolchains).
 set -eu
 
 . "$(dirname "$0")/lib.sh"
 
 seen=" "
-for root in /usr/local/go /usr/lib/go-1.* "$GO_CACHE"/usr/lib/go-1.*; do
+roots="/usr/local/go /usr/lib/go-1.*"
+[ "${GOSCOPE_MATRIX:-0}" = 1 ] && roots="$roots $GO_CACHE/usr/lib/go-1.*"
+for root in $roots; do
 	[ -x "$root/bin/go" ] || continue
 	real=$(cd "$root" && pwd -P)
 	case $seen in *" $real "*) continue ;; esac
