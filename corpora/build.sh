@@ -85,12 +85,6 @@ build_one() {
 		moddir=$BIG_SRC
 		pkg=.
 	fi
-	local -a deps
-	mapfile -t deps < <(source_files "$case")
-	if newer_than "$out" "${deps[@]}"; then
-		printf '%s\n' "$out"
-		return 0
-	fi
 	mkdir -p "$dir"
 	# Names unique to this job: other build.sh runs may build the same output.
 	tmp=$out.tmp.$BASHPID
@@ -111,8 +105,8 @@ build_one() {
 main() {
 	local -a roots=() arches=() cases=() variants=()
 	local root version arch case variant status=0 have_gcc=false
-	local jobs='' tmp n=0 i running=0 abs
-	local -a vs
+	local jobs='' tmp n=0 i running=0 abs out
+	local -a vs deps
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--go) [ $# -ge 2 ] || usage; roots+=("$2"); shift 2 ;;
@@ -181,7 +175,15 @@ main() {
 						vs=($ALL_VARIANTS)
 					fi
 				fi
+				mapfile -t deps < <(source_files "$case")
 				for variant in "${vs[@]}"; do
+					out=$OUT_ROOT/go$version/$arch/$case-$variant
+					if newer_than "$out" "${deps[@]}"; then
+						printf '%s\n' "$out" >"$tmp/$n.out"
+						: >"$tmp/$n.err"
+						n=$((n + 1))
+						continue
+					fi
 					if [ "$running" -ge "$jobs" ]; then
 						wait -n || status=1
 						running=$((running - 1))
