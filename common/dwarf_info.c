@@ -10,6 +10,9 @@
  *  - DIEs, attributes and errors are freed as soon as they are used; names
  *    from dwarf_diename()/dwarf_formstring() point into section bytes and are
  *    kept (the section table outlives the Dwarf_Debug).
+ *  - .debug_rnglists / .debug_loclists table headers are checked before
+ *    libdwarf sees them (see list_headers_ok()): a bad one is a use after
+ *    free inside this libdwarf version, so such a section is withheld.
  */
 #include "config.h"
 
@@ -44,6 +47,7 @@ enum {
 	MAX_TYPE_CHAIN = 32,	/* typedef -> const -> typedef ... */
 	MAX_FIELD_DEPTH = 16,	/* anonymous members inside anonymous members */
 	MAX_PATH = 256,		/* "a.b.c" */
+	MAX_RANGES = 65536,	/* entries in one DW_AT_ranges list */
 };
 
 enum name_kind {
@@ -85,6 +89,7 @@ struct gsc_dwarf {
 	Dwarf_Obj_Access_Methods methods;
 	struct section secs[NWANTED + 1];	/* [0] is the null section */
 	size_t nsecs;
+	bool rnglists_hidden;	/* corrupt table header: kept from libdwarf */
 
 	unsigned version;
 	const char *producer;
@@ -241,6 +246,58 @@ static struct gsc_error *section_size(struct gsc_dwarf *dw, const struct gsc_elf
 	return NULL;
 }
 
+/*
+ * Do the table headers of a .debug_rnglists or .debug_loclists section
+ * (DWARF 5 §7.28, §7.29: unit_length, version 5, address_size,
+ * segment_selector_size, offset_entry_count, offsets) hold together?
+ * libdwarf 20210528 reads them all as soon as .debug_info is loaded, and
+ * after a bad one it keeps using the context it has just freed
+ * (internal_load_rnglists_contexts() lacks a return; a double free under
+ * ASan).  Stricter than libdwarf: the offsets array must fit its table.
+ */
+static bool list_headers_ok(const uint8_t *p, size_t size, bool le)
+{
+	size_t off = 0;
+	while (off < size) {
+		size_t left = size - off, hdr = 4;
+		if (left < 4)
+			return false;
+		uint64_t len = gsc_load32(p + off, le), osize = 4;
+		if (len == 0xffffffff) {
+			if (left < 12)
+				return false;
+			len = gsc_load64(p + off + 4, le);
+			hdr = 12;
+			osize = 8;
+		} else if (len >= 0xfffffff0) {
+			return false;	/* reserved (§7.4) */
+		}
+		if (len > left - hdr || len < 8)
+			return false;
+		const uint8_t *h = p + off + hdr;
+		uint64_t count = gsc_load32(h + 4, le);
+		if (gsc_load16(h, le) != 5 || (h[2] != 2 && h[2] != 4 && h[2] != 8) ||
+		    count > (len - 8) / osize)
+			return false;
+		off += hdr + (size_t)len;
+	}
+	return true;
+}
+
+/* Inflate s now and check its table headers; false hides it from libdwarf. */
+static bool list_section_ok(struct gsc_dwarf *dw, struct section *s)
+{
+	size_t size;
+	struct gsc_error *err = gsc_elf_section_data(dw->elf, s->sec, &s->data, &size);
+	if (err || size != s->size ||
+	    !list_headers_ok(s->data, size, gsc_elf_little_endian(dw->elf))) {
+		gsc_error_destroy(err);
+		s->data = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* The wanted sections and their sizes; bytes come on libdwarf's demand. */
 static struct gsc_error *collect_sections(struct gsc_dwarf *dw)
 {
@@ -255,9 +312,17 @@ static struct gsc_error *collect_sections(struct gsc_dwarf *dw)
 		struct gsc_error *err = section_size(dw, s, &size);
 		if (err)
 			return err;
-		if (size)
-			dw->secs[dw->nsecs++] =
-				(struct section){ wanted_sections[i], s, NULL, size };
+		if (!size)
+			continue;
+		struct section *sec = &dw->secs[dw->nsecs];
+		*sec = (struct section){ wanted_sections[i], s, NULL, size };
+		bool is_rng = strcmp(sec->name, ".debug_rnglists") == 0;
+		if ((is_rng || strcmp(sec->name, ".debug_loclists") == 0) &&
+		    !list_section_ok(dw, sec)) {
+			dw->rnglists_hidden |= is_rng;
+			continue;	/* its lists read as missing, not as a crash */
+		}
+		dw->nsecs++;
 	}
 	return NULL;
 }
@@ -1241,18 +1306,179 @@ struct gsc_error *gsc_dwarf_constant(struct gsc_dwarf *dw, const char *name, int
 
 /* ---- functions ---- */
 
-/* [low, high) of a subprogram DIE; not_this when it has no code. */
-static struct gsc_error *die_pc_range(struct gsc_dwarf *dw, Dwarf_Die die, uint64_t *low,
-				      uint64_t *high)
+/*
+ * The code of a function: the hull [low, high) of its address ranges and how
+ * many non-empty ranges it has.  Hot/cold splitting (gcc -O2, "main.cold")
+ * puts the parts far apart, so the hull may cover other functions' code.
+ */
+struct pc_span {
+	uint64_t low, high;
+	size_t n;
+};
+
+static struct gsc_error *span_add(struct gsc_dwarf *dw, struct pc_span *s, uint64_t lo,
+				  uint64_t hi)
+{
+	if (hi < lo)
+		return gsc_bad_data("%s: DWARF: address range ends at 0x%" PRIx64 " before it"
+				    " starts at 0x%" PRIx64, gsc_elf_path(dw->elf), hi, lo);
+	if (hi == lo)
+		return NULL;	/* empty: no code */
+	if (!s->n || lo < s->low)
+		s->low = lo;
+	if (!s->n || hi > s->high)
+		s->high = hi;
+	s->n++;
+	return NULL;
+}
+
+static void rnglists_head_freep(Dwarf_Rnglists_Head *h)
+{
+	if (*h)
+		dwarf_dealloc_rnglists_head(*h);
+}
+
+/*
+ * DWARF 5 §2.17.3: a .debug_rnglists list, by DW_FORM_rnglistx index or
+ * DW_FORM_sec_offset.  libdwarf cooks every bounded entry into addresses
+ * (base and .debug_addr applied); base and end entries carry no code.
+ */
+static struct gsc_error *rnglists_span(struct gsc_dwarf *dw, Dwarf_Attribute a, Dwarf_Half form,
+				       Dwarf_Unsigned value, struct pc_span *s)
+{
+	Dwarf_Error e = NULL;
+	_cleanup_(rnglists_head_freep) Dwarf_Rnglists_Head head = NULL;
+	Dwarf_Unsigned count, set_off;
+	if (dw->rnglists_hidden)
+		return gsc_bad_data("%s: DWARF: .debug_rnglists has a corrupt table header",
+				    gsc_elf_path(dw->elf));
+	int res = dwarf_rnglists_get_rle_head(a, form, value, &head, &count, &set_off, &e);
+	DW_CHECK(dw, res, e, "DW_AT_ranges (.debug_rnglists)");
+	if (res == DW_DLV_NO_ENTRY)
+		return gsc_bad_data("%s: DWARF: DW_AT_ranges 0x%" PRIx64 " has no range list",
+				    gsc_elf_path(dw->elf), (uint64_t)value);
+	if (count > MAX_RANGES)
+		return gsc_bad_data("%s: DWARF: range list of %" PRIu64 " entries",
+				    gsc_elf_path(dw->elf), (uint64_t)count);
+	for (Dwarf_Unsigned i = 0; i < count; i++) {
+		unsigned len, rle;
+		Dwarf_Unsigned raw1, raw2, lo, hi;
+		Dwarf_Bool unavailable = false;
+		res = dwarf_get_rnglists_entry_fields_a(head, i, &len, &rle, &raw1, &raw2,
+							&unavailable, &lo, &hi, &e);
+		DW_CHECK(dw, res, e, "range list entry");
+		if (res != DW_DLV_OK || unavailable || rle == DW_RLE_end_of_list ||
+		    rle == DW_RLE_base_address || rle == DW_RLE_base_addressx)
+			continue;
+		struct gsc_error *err = span_add(dw, s, lo, hi);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+/* The CU's DW_AT_low_pc: the base of DWARF 4 .debug_ranges entries (§2.17.3). */
+static struct gsc_error *cu_base(struct gsc_dwarf *dw, Dwarf_Die die, uint64_t *ret)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Off off;
+	Dwarf_Addr base = 0;
+	_cleanup_die_ Dwarf_Die cu = NULL;
+	int res = dwarf_CU_dieoffset_given_die(die, &off, &e);
+	DW_CHECK(dw, res, e, "CU of DIE");
+	struct gsc_error *err = offdie(dw, off, &cu);
+	if (err)
+		return err;
+	res = dwarf_lowpc(cu, &base, &e);
+	DW_CHECK(dw, res, e, "CU DW_AT_low_pc");
+	*ret = res == DW_DLV_OK ? base : 0;
+	return NULL;
+}
+
+/*
+ * DWARF 4 §2.17.3: a .debug_ranges list of (begin, end) offsets from a base
+ * address, which a selection entry (begin = max address) replaces.
+ */
+static struct gsc_error *ranges_span(struct gsc_dwarf *dw, Dwarf_Die die, Dwarf_Unsigned off,
+				     struct pc_span *s)
+{
+	Dwarf_Error e = NULL;
+	Dwarf_Ranges *r = NULL;
+	Dwarf_Signed count = 0;
+	Dwarf_Unsigned bytes;
+	Dwarf_Off real;
+	uint64_t base = 0;
+	struct gsc_error *err = cu_base(dw, die, &base);
+	if (err)
+		return err;
+	int res = dwarf_get_ranges_b(dw->dbg, off, die, &real, &r, &count, &bytes, &e);
+	DW_CHECK(dw, res, e, "DW_AT_ranges (.debug_ranges)");
+	if (res == DW_DLV_NO_ENTRY)
+		return gsc_bad_data("%s: DWARF: DW_AT_ranges 0x%" PRIx64 " has no range list",
+				    gsc_elf_path(dw->elf), (uint64_t)off);
+	if (count < 0 || count > MAX_RANGES)
+		err = gsc_bad_data("%s: DWARF: range list of %" PRId64 " entries",
+				   gsc_elf_path(dw->elf), (int64_t)count);
+	for (Dwarf_Signed i = 0; !err && i < count && r[i].dwr_type != DW_RANGES_END; i++) {
+		uint64_t lo, hi;
+		if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION)
+			base = r[i].dwr_addr2;
+		else if (gsc_add_overflow(base, r[i].dwr_addr1, &lo) ||
+			 gsc_add_overflow(base, r[i].dwr_addr2, &hi))
+			err = gsc_bad_data("%s: DWARF: address range overflows",
+					   gsc_elf_path(dw->elf));
+		else
+			err = span_add(dw, s, lo, hi);
+	}
+	dwarf_ranges_dealloc(dw->dbg, r, count);
+	return err;
+}
+
+/* DW_AT_ranges of die into s; not_this when it has none. */
+static struct gsc_error *die_ranges(struct gsc_dwarf *dw, Dwarf_Die die, struct pc_span *s)
+{
+	Dwarf_Error e = NULL;
+	_cleanup_attr_ Dwarf_Attribute a = NULL;
+	Dwarf_Half form, version = 0, offset_size;
+	Dwarf_Unsigned value;
+	int res = dwarf_attr(die, DW_AT_ranges, &a, &e);
+	DW_CHECK(dw, res, e, "DW_AT_ranges");
+	if (res == DW_DLV_NO_ENTRY)
+		return &not_this;
+	res = dwarf_whatform(a, &form, &e);
+	DW_CHECK(dw, res, e, "DW_AT_ranges");
+	if (form == DW_FORM_sec_offset) {
+		Dwarf_Off off;
+		res = dwarf_global_formref(a, &off, &e);
+		value = off;
+	} else {
+		res = dwarf_formudata(a, &value, &e);	/* rnglistx index, DWARF 3 data4/8 */
+	}
+	DW_CHECK(dw, res, e, "DW_AT_ranges");
+	if (res != DW_DLV_OK || dwarf_get_version_of_die(die, &version, &offset_size) != DW_DLV_OK)
+		return gsc_bad_data("%s: DWARF: unreadable DW_AT_ranges", gsc_elf_path(dw->elf));
+	if (version >= 5)
+		return rnglists_span(dw, a, form, value, s);
+	return ranges_span(dw, die, value, s);
+}
+
+/*
+ * The code of a subprogram DIE: DW_AT_low_pc/high_pc, else DW_AT_ranges;
+ * not_this when it has neither or only empty ranges.
+ */
+static struct gsc_error *die_pc_range(struct gsc_dwarf *dw, Dwarf_Die die, struct pc_span *s)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Addr lo, hi;
 	Dwarf_Half form;
 	enum Dwarf_Form_Class cls;
+	*s = (struct pc_span){ 0 };
 	int res = dwarf_lowpc(die, &lo, &e);
 	DW_CHECK(dw, res, e, "DW_AT_low_pc");
-	if (res == DW_DLV_NO_ENTRY)
-		return &not_this;
+	if (res == DW_DLV_NO_ENTRY) {
+		struct gsc_error *err = die_ranges(dw, die, s);
+		return err ? err : s->n ? NULL : &not_this;
+	}
 	res = dwarf_highpc_b(die, &hi, &form, &cls, &e);
 	DW_CHECK(dw, res, e, "DW_AT_high_pc");
 	if (res == DW_DLV_NO_ENTRY)
@@ -1263,8 +1489,7 @@ static struct gsc_error *die_pc_range(struct gsc_dwarf *dw, Dwarf_Die die, uint6
 		return gsc_bad_data("%s: DWARF: function ends at 0x%" PRIx64 " before it starts"
 				    " at 0x%" PRIx64, gsc_elf_path(dw->elf), (uint64_t)hi,
 				    (uint64_t)lo);
-	*low = lo;
-	*high = hi;
+	*s = (struct pc_span){ lo, hi, 1 };
 	return NULL;
 }
 
@@ -1273,9 +1498,9 @@ static struct gsc_error *die_pc_range(struct gsc_dwarf *dw, Dwarf_Die die, uint6
  * function) its first out-of-line instance.
  */
 static struct gsc_error *concrete_die(struct gsc_dwarf *dw, Dwarf_Die die, Dwarf_Die *ret,
-				      uint64_t *low, uint64_t *high)
+				      struct pc_span *s)
 {
-	struct gsc_error *err = die_pc_range(dw, die, low, high);
+	struct gsc_error *err = die_pc_range(dw, die, s);
 	if (err != &not_this)
 		return err;	/* NULL: the caller keeps using die */
 	Dwarf_Off off;
@@ -1294,7 +1519,7 @@ static struct gsc_error *concrete_die(struct gsc_dwarf *dw, Dwarf_Die die, Dwarf
 		_cleanup_die_ Dwarf_Die c = NULL;
 		err = offdie(dw, dw->origins[lo].off, &c);
 		if (!err)
-			err = die_pc_range(dw, c, low, high);
+			err = die_pc_range(dw, c, s);
 		if (err == &not_this)
 			continue;
 		if (!err)
@@ -1306,20 +1531,19 @@ static struct gsc_error *concrete_die(struct gsc_dwarf *dw, Dwarf_Die die, Dwarf
 
 static struct gsc_error *range_cb(struct gsc_dwarf *dw, Dwarf_Die die, void *arg)
 {
-	uint64_t *r = arg;
 	_cleanup_die_ Dwarf_Die c = NULL;
-	return concrete_die(dw, die, &c, &r[0], &r[1]);
+	return concrete_die(dw, die, &c, arg);
 }
 
 struct gsc_error *gsc_dwarf_func_range(struct gsc_dwarf *dw, const char *name, uint64_t *low_ret,
 				       uint64_t *high_ret)
 {
-	uint64_t r[2];
-	struct gsc_error *err = for_each_named(dw, "function", name, KIND_FUNC, range_cb, r);
+	struct pc_span s;
+	struct gsc_error *err = for_each_named(dw, "function", name, KIND_FUNC, range_cb, &s);
 	if (err)
 		return err;
-	*low_ret = r[0];
-	*high_ret = r[1];
+	*low_ret = s.low;
+	*high_ret = s.high;
 	return NULL;
 }
 
@@ -1433,9 +1657,13 @@ static struct gsc_error *func_cb(struct gsc_dwarf *dw, Dwarf_Die die, void *arg)
 {
 	struct gsc_dwarf_func *f = arg;
 	_cleanup_die_ Dwarf_Die c = NULL;
-	struct gsc_error *err = concrete_die(dw, die, &c, &f->low_pc, &f->high_pc);
+	struct pc_span span;
+	struct gsc_error *err = concrete_die(dw, die, &c, &span);
 	if (err)
 		return err;
+	f->low_pc = span.low;
+	f->high_pc = span.high;
+	f->nranges = span.n;
 	Dwarf_Die fn = c ? c : die;
 	struct gsc_dwarf_loc *fb;
 	size_t nfb;

@@ -94,7 +94,14 @@ struct gsc_error *gsc_dwarf_global_address(struct gsc_dwarf *dw, const char *nam
 struct gsc_error *gsc_dwarf_constant(struct gsc_dwarf *dw, const char *name,
 				     int64_t *ret) GSC_WUR;
 
-/* [low, high) of a function (an out-of-line copy if it is also inlined). */
+/*
+ * [low, high) of a function (an out-of-line copy if it is also inlined), from
+ * DW_AT_low_pc/high_pc or else DW_AT_ranges (.debug_ranges in DWARF 4,
+ * .debug_rnglists in DWARF 5).  For a function in several ranges (gcc -O2
+ * splits "main" into hot and cold parts) this is the lowest start to the
+ * highest end, and it may cover gaps holding other functions' code: do not
+ * use it to say which function a pc belongs to.
+ */
 struct gsc_error *gsc_dwarf_func_range(struct gsc_dwarf *dw, const char *name,
 				       uint64_t *low_ret, uint64_t *high_ret) GSC_WUR;
 
@@ -146,7 +153,8 @@ struct gsc_dwarf_param {
 /* A function with its formal parameters, in declaration order; caller-owned. */
 struct gsc_dwarf_func {
 	char *name;
-	uint64_t low_pc, high_pc;
+	uint64_t low_pc, high_pc;	/* as gsc_dwarf_func_range(): may span gaps */
+	size_t nranges;		/* non-empty ranges; > 1: [low_pc, high_pc) may have gaps */
 	bool frame_base_is_cfa;	/* DW_AT_frame_base is DW_OP_call_frame_cfa (Go) */
 	size_t nparams;
 	struct gsc_dwarf_param *params;

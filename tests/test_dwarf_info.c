@@ -57,6 +57,12 @@ __attribute__((noinline, used)) int probe_func(int count, const char *label, pro
 	return count + (label ? (int)strlen(label) : 0) + (p ? p->a : 0);
 }
 
+/*
+ * gcc -O2 with -fsanitize=address,undefined splits main into hot and cold
+ * parts ("main.cold"), so its DIE has DW_AT_ranges instead of low/high_pc.
+ */
+int main(void);
+
 /* ---- helpers ---- */
 
 struct fixture {
@@ -228,9 +234,17 @@ static void test_function(void **state)
 	}
 	gsc_dwarf_func_deinit(&fn);
 	gsc_dwarf_func_deinit(&fn);	/* twice is harmless */
-	uint64_t lo, hi;
+	uint64_t lo, hi, bias = load_bias(dw);
+	uint64_t main_at = (uint64_t)(uintptr_t)main - bias;
 	assert_null(gsc_dwarf_func_range(dw, "main", &lo, &hi));
 	assert_true(lo < hi);
+	assert_true(lo <= main_at && main_at < hi);
+	/* The same hull through func_init, low/high_pc or DW_AT_ranges alike. */
+	assert_null(gsc_dwarf_func_init(dw, "main", &fn));
+	assert_int_equal(fn.low_pc, lo);
+	assert_int_equal(fn.high_pc, hi);
+	assert_true(fn.nranges >= 1);
+	gsc_dwarf_func_deinit(&fn);
 }
 
 static void test_not_found(void **state)
@@ -305,7 +319,7 @@ static void query_all(struct gsc_dwarf *dw)
 		{ "runtime.m", "procid" }, { "main.outer", "in.c" },
 	};
 	static const char *const globals[] = { "probe_global", "runtime.allgs", "main.gOuter" };
-	static const char *const funcs[] = { "probe_func", "main.addPair", "main.main",
+	static const char *const funcs[] = { "probe_func", "main", "main.addPair", "main.main",
 					     "runtime.newproc1" };
 	unsigned ver;
 	uint64_t v;
@@ -420,6 +434,8 @@ static void test_corrupt_self(void **state)
 	fuzz_file(self->image, self->size, ".debug_abbrev", 100);
 	fuzz_file(self->image, self->size, ".debug_str", 40);
 	fuzz_file(self->image, self->size, ".debug_line_str", 20);
+	fuzz_file(self->image, self->size, ".debug_rnglists", 100);	/* if main has ranges */
+	fuzz_file(self->image, self->size, ".debug_ranges", 100);
 }
 
 static void test_corrupt_files(void **state)
@@ -438,7 +454,8 @@ static void test_corrupt_files(void **state)
 			fail_msg("cannot read %s", path);
 		static const char *const sections[] = { ".debug_info", ".debug_abbrev",
 							".debug_loc", ".debug_loclists",
-							".debug_addr" };
+							".debug_addr", ".debug_ranges",
+							".debug_rnglists" };
 		for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 			fuzz_file(image, size, sections[i], rounds);
 		free(image);
