@@ -1,18 +1,55 @@
 /* main.c - gocore: Go core files and binaries, read offline. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
 #include "gocore.h"
 
-static const char usage[] =
-	"Usage: gocore info EXE\n"
+const char gocore_usage[] =
+	"Usage: gocore [OPTIONS] EXE CORE\n"
+	"       gocore info EXE\n"
 	"       gocore addr2line EXE [PC...]\n"
 	"       gocore --help | --version\n"
 	"\n"
-	"Reads Go executables (Go 1.19 to 1.27, amd64 and arm64, stripped or not).\n"
+	"Reads Go executables and Linux core files of Go programs (Go 1.19 to 1.27,\n"
+	"amd64 and arm64 cores, stripped or not), on any host.\n"
+	"\n"
+	"gocore EXE CORE prints a short summary (executable, Go version, arch, the\n"
+	"signal and fault address, the crashing goroutine, the panic value), then\n"
+	"every goroutine in the format the program's Go version prints under\n"
+	"GOTRACEBACK=crash: the crashing goroutine first, then in allgs order, each as\n"
+	"  goroutine N gp=0x... m=M mp=0x... [status, N minutes, locked to thread]:\n"
+	"  func(args)\n"
+	"  \tfile:line +0xoff fp=0x... sp=0x... pc=0x...\n"
+	"  created by func in goroutine N\n"
+	"(gp/m/mp fields from Go 1.22 on).  The core has no clock: \"N minutes\" is\n"
+	"measured against the newest time the runtime recorded (sched.lastpoll,\n"
+	"the last GC, the newest g.waitsince), so it may be lower than the\n"
+	"runtime's own figure, never higher.\n"
+	"\n"
+	"Options for EXE CORE:\n"
+	"  --group            goroutines with identical stacks (same functions, files\n"
+	"                     and lines and the same state; arguments, addresses and\n"
+	"                     wait minutes ignored) as one block with their count and\n"
+	"                     ids (\"1-5,9\"), biggest group first; one line per\n"
+	"                     frame, runtime frames hidden as GOTRACEBACK=all does\n"
+	"  --all-ids          with --group: list every id (default: the first 10 runs)\n"
+	"  --json             one JSON document (described by docs/gocore.schema.json):\n"
+	"                     exe, core, go_version, goarch, signal, panic, threads,\n"
+	"                     goroutines with frames and created_by; addresses are\n"
+	"                     \"0x...\" strings\n"
+	"  -g, --goroutine ID only goroutine ID (repeatable)\n"
+	"  --match REGEX      only goroutines with a function (or creator) matching\n"
+	"                     the POSIX extended REGEX\n"
+	"  --status S         only goroutines whose status (\"running\", \"waiting\") or\n"
+	"                     wait reason (\"chan receive\", \"select\") is S\n"
+	"  --no-summary       text: the goroutines only, no summary\n"
+	"  --now NS           the target's nanotime() at the crash, for \"N minutes\"\n"
+	"  -j, --jobs N       worker threads (default: one per CPU); the output does\n"
+	"                     not depend on it\n"
 	"\n"
 	"Commands:\n"
 	"  info EXE             Go version, arch, main module, stripped or not, PIE,\n"
@@ -24,7 +61,12 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -h, --help     show this help and exit\n"
-	"  -V, --version  show the version and exit\n";
+	"  -V, --version  show the version and exit\n"
+	"\n"
+	"Errors print \"gocore: <what>: <message>\" and exit 1; a damaged core or an\n"
+	"unexpected Go version gives \"gocore: warning: ...\" lines on stderr and as\n"
+	"much output as can be read.  A progress line appears on stderr when it is a\n"
+	"terminal and the work takes over a second.\n";
 
 int gocore_fail(struct gsc_error *err, const char *what)
 {
@@ -33,15 +75,25 @@ int gocore_fail(struct gsc_error *err, const char *what)
 	return 1;
 }
 
+void gocore_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("gocore: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage, stderr);
+		fputs(gocore_usage, stderr);
 		return 2;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-		fputs(usage, stdout);
+		fputs(gocore_usage, stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
@@ -52,6 +104,5 @@ int main(int argc, char **argv)
 		return gocore_cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "addr2line"))
 		return gocore_cmd_addr2line(argc - 1, argv + 1);
-	fprintf(stderr, "gocore: unknown command '%s' (try --help)\n", cmd);
-	return 2;
+	return gocore_cmd_core(argc, argv);
 }

@@ -3,10 +3,13 @@
 #
 # Corruptions are generated from good Go binaries built here: empty and truncated
 # files, a wrong-arch ELF, a non-Go ELF, a core-type ELF, garbled pclntab header and
-# offsets, garbled build info, garbled DWARF, and 300 seeded random byte flips
+# offsets, garbled build info, garbled DWARF, 300 seeded random byte flips
 # inside .gopclntab.  Each case runs `gocore info` and `gocore addr2line`: the exit
 # status must be 0 or 1, a failure must say "gocore: ...", and nothing may take
-# more than 10 s.  Sanitizer builds report through a distinct exit status.
+# more than 10 s.  Then seeded flips in a gcc binary's .eh_frame/.eh_frame_hdr
+# and a Go binary's compressed .debug_frame, looked up by tests/cfi/cfa_dump at
+# pcs across .text: exit 0 or 1 only.  Sanitizer builds report through a
+# distinct exit status.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 set -u
 GO=$(find_go) || skip "Go is not installed"
@@ -113,6 +116,40 @@ if [ -n "${doff:-}" ]; then
 		cp "$TMP/good" "$TMP/dwarf-$at"; patch "$TMP/dwarf-$at" $((doff + at)) deadbeefdeadbeef
 		check "garbled .debug_info at +$at" "$TMP/dwarf-$at"
 	done
+fi
+
+# Corrupted CFA: seeded random bytes in a gcc binary's .eh_frame/.eh_frame_hdr and
+# in a Go binary's (compressed) .debug_frame, looked up at pcs across .text.
+DUMP="$top_builddir/tests/cfi/cfa_dump"
+CC=${CC:-cc}
+if [ -x "$DUMP" ] && command -v "$CC" >/dev/null; then
+	"$CC" -O2 -o "$TMP/frames" "$top_srcdir/tests/cfi/frames.c" || hard_error "cc failed"
+	cfa_fuzz() {	# cfa_fuzz FILE SECTION...
+		local file=$1 sec off len i j rc out
+		shift
+		read -r toff tlen < <(section "$file" .text)
+		seq "$toff" $(((tlen + 63) / 64)) $((toff + tlen)) | xargs printf '0x%x\n' > "$TMP/pcs"
+		for sec in "$@"; do
+			read -r off len < <(section "$file" "$sec")
+			[ -n "${off:-}" ] || hard_error "$file has no $sec"
+			RANDOM=7
+			for i in $(seq 1 60); do
+				cp "$file" "$TMP/cfa-fuzz"
+				for j in 1 2 3; do
+					patch "$TMP/cfa-fuzz" $((off + (RANDOM * 32768 + RANDOM) % len)) \
+						"$(printf %02x $((RANDOM % 256)))"
+				done
+				out=$(timeout 10 "$DUMP" "$TMP/cfa-fuzz" < "$TMP/pcs" 2>&1 >/dev/null); rc=$?
+				cases=$((cases + 1))
+				if [ $rc -gt 1 ]; then
+					echo "FAIL: $file: $sec flips #$i: cfa_dump exited $rc${out:+: $out}"
+					failures=$((failures + 1))
+				fi
+			done
+		done
+	}
+	cfa_fuzz "$TMP/frames" .eh_frame .eh_frame_hdr
+	cfa_fuzz "$TMP/good" .debug_frame
 fi
 
 echo "$cases runs, $failures failures"
