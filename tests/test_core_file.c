@@ -32,16 +32,24 @@ enum { EM_AMD64 = 62, EM_ARM64 = 183 };
 struct bytes {
 	uint8_t *p;
 	size_t size;
+	size_t cap;
 };
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 
+/* Grows geometrically: 20000-segment cores stay linear (realloc copies under ASan). */
 static void append(struct bytes *b, const void *data, size_t n)
 {
-	b->p = realloc(b->p, b->size + n + 1);
-	assert_non_null(b->p);
+	if (b->size + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->size + n + 1)
+			cap *= 2;
+		b->p = realloc(b->p, cap);
+		assert_non_null(b->p);
+		b->cap = cap;
+	}
 	if (data)
 		memcpy(b->p + b->size, data, n);
 	else
