@@ -74,7 +74,7 @@ static void print_row(enum gsc_arch arch, uint64_t pc, const struct gsc_cfa_row 
 
 int main(int argc, char **argv)
 {
-	struct gsc_elf *elf;
+	struct gsc_elf *elf = NULL;
 	struct gsc_cfi *cfi;
 	struct gsc_error *err;
 	char line[128];
@@ -84,12 +84,17 @@ int main(int argc, char **argv)
 	}
 	if ((err = gsc_elf_open(argv[1], &elf)) || (err = gsc_cfi_create_elf(elf, &cfi))) {
 		fprintf(stderr, "cfa_dump: %s\n", err->message);
+		gsc_error_destroy(err);
+		gsc_elf_destroy(elf);
 		return 1;
 	}
 	enum gsc_arch arch = gsc_elf_arch(elf);
 	struct gsc_cfa_row *row = malloc(sizeof(*row));
-	if (!row)
+	if (!row) {
+		gsc_cfi_destroy(cfi);
+		gsc_elf_destroy(elf);
 		return 1;
+	}
 	while (fgets(line, sizeof(line), stdin)) {
 		uint64_t pc = strtoull(line, NULL, 16);
 		err = gsc_cfi_find_row(cfi, pc, row);
