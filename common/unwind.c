@@ -57,31 +57,44 @@ static void sb_puts(struct sb *s, const char *str)
 	sb_putn(s, str, strlen(str));
 }
 
-static void GSC_PRINTF(2, 3) sb_printf(struct sb *s, const char *fmt, ...)
+/*
+ * "0x%" PRIx64 and "%" PRIu64 / PRId32 without vsnprintf: the traceback
+ * text prints several hex words per frame, and printf's format parsing was
+ * a sixth of gocore's time on 100k goroutines.  Same bytes as printf.
+ */
+static void sb_hex(struct sb *s, uint64_t x)
 {
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		s->oom = true;
+	static const char digits[] = "0123456789abcdef";
+	char b[18];
+	size_t i = sizeof(b);
+	do {
+		b[--i] = digits[x & 15];
+		x >>= 4;
+	} while (x);
+	b[--i] = 'x';
+	b[--i] = '0';
+	sb_putn(s, b + i, sizeof(b) - i);
+}
+
+static void sb_u64(struct sb *s, uint64_t x)
+{
+	char b[20];
+	size_t i = sizeof(b);
+	do {
+		b[--i] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	sb_putn(s, b + i, sizeof(b) - i);
+}
+
+static void sb_i32(struct sb *s, int32_t v)
+{
+	if (v < 0) {
+		sb_putn(s, "-", 1);
+		sb_u64(s, (uint64_t)(-(int64_t)v));
 		return;
 	}
-	if ((size_t)n < sizeof(buf)) {
-		sb_putn(s, buf, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		s->oom = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb_putn(s, big, (size_t)n);
-	free(big);
+	sb_u64(s, (uint64_t)v);
 }
 
 /* Hands the text to the caller: "" for nothing written. */
@@ -120,7 +133,90 @@ struct gsc_unwinder {
 	struct arch_params ap;
 	size_t max_frames;
 	bool le;
+	struct cache_slot *cache;	/* CACHE_SLOTS, see "the pc cache" */
 };
+
+/* ---------------------------------------------------------------- the pc cache */
+
+/*
+ * What the pclntab says about a pc never changes, and a core's goroutines
+ * share few pcs (100k goroutines, ~20 pcs), so the unwinder keeps the
+ * pc-only facts: the function and sp delta (FUNC), the inline expansion with
+ * file:line (FRAMES), the ArgInfo program and liveness (ARGS), the file:line
+ * of a "created by" pc (LINE).  Never the target's memory.
+ *
+ * One unwinder is shared by gocore's worker threads (coredump/cmd_core.c),
+ * so the table is lock-free and insert-only: a slot goes EMPTY -> BUSY (one
+ * thread won the CAS and fills it) -> READY (published with release order),
+ * and a READY slot is never changed or freed before the unwinder is
+ * destroyed.  Bounded: CACHE_SLOTS slots, CACHE_PROBES probes; when there is
+ * no room the fact is computed every time, as without the cache.  Two
+ * threads missing at once may both insert the same key: harmless.
+ */
+enum { CACHE_SLOTS = 4096, CACHE_PROBES = 16 };
+enum cache_kind { CK_FUNC = 1, CK_FRAMES, CK_ARGS, CK_LINE };
+enum { SLOT_EMPTY = 0, SLOT_BUSY, SLOT_READY };
+
+struct cache_slot {
+	int state;		/* SLOT_*, accessed atomically */
+	unsigned kind;
+	uint64_t key;		/* link-time pc */
+	void *data;		/* malloc'd, immutable once READY */
+};
+
+static size_t cache_hash(unsigned kind, uint64_t key)
+{
+	uint64_t h = (key ^ ((uint64_t)kind << 56)) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 52) & (CACHE_SLOTS - 1);
+}
+
+/* The published data for (kind, key), or NULL. */
+static const void *cache_get(const struct gsc_unwinder *uw, unsigned kind, uint64_t key)
+{
+	if (!uw->cache)
+		return NULL;
+	size_t h = cache_hash(kind, key);
+	for (unsigned i = 0; i < CACHE_PROBES; i++) {
+		struct cache_slot *sl = &uw->cache[(h + i) & (CACHE_SLOTS - 1)];
+		int st = __atomic_load_n(&sl->state, __ATOMIC_ACQUIRE);
+		if (st == SLOT_EMPTY)
+			return NULL;
+		if (st == SLOT_READY && sl->kind == kind && sl->key == key)
+			return sl->data;
+	}
+	return NULL;
+}
+
+/* Publishes data (the cache then owns it); false: no room, the caller keeps it. */
+static bool cache_put(struct gsc_unwinder *uw, unsigned kind, uint64_t key, void *data)
+{
+	if (!uw->cache)
+		return false;
+	size_t h = cache_hash(kind, key);
+	for (unsigned i = 0; i < CACHE_PROBES; i++) {
+		struct cache_slot *sl = &uw->cache[(h + i) & (CACHE_SLOTS - 1)];
+		int expect = SLOT_EMPTY;
+		if (!__atomic_compare_exchange_n(&sl->state, &expect, SLOT_BUSY, false,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			continue;
+		sl->kind = kind;
+		sl->key = key;
+		sl->data = data;
+		__atomic_store_n(&sl->state, SLOT_READY, __ATOMIC_RELEASE);
+		return true;
+	}
+	return false;
+}
+
+static void cache_free(struct gsc_unwinder *uw)
+{
+	if (!uw->cache)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (uw->cache[i].state == SLOT_READY)
+			free(uw->cache[i].data);
+	free(uw->cache);
+}
 
 struct gsc_error *gsc_unwinder_create(const struct gsc_unwinder_config *config,
 				      struct gsc_unwinder **ret)
@@ -146,12 +242,16 @@ struct gsc_error *gsc_unwinder_create(const struct gsc_unwinder_config *config,
 	uw->ap = arch == GSC_ARCH_ARM64 ? arm64_params : amd64_params;
 	uw->max_frames = config->max_frames ? config->max_frames : GSC_UNWIND_DEFAULT_MAX_FRAMES;
 	uw->le = config->target->little_endian;
+	uw->cache = calloc(CACHE_SLOTS, sizeof(*uw->cache));	/* NULL: no cache, still correct */
 	*ret = uw;
 	return NULL;
 }
 
 void gsc_unwinder_destroy(struct gsc_unwinder *uw)
 {
+	if (!uw)
+		return;
+	cache_free(uw);
 	free(uw);
 }
 
@@ -205,18 +305,66 @@ struct walk {
 	struct gsc_unwind_regs sigctx;
 };
 
-static bool find_func(struct gsc_unwinder *uw, uint64_t pc, struct gsc_func *ret)
+/* CK_FUNC: the function at a pc and its sp delta there. */
+struct func_fact {
+	bool found, sp_ok;
+	int32_t sp;
+	struct gsc_func f;
+};
+
+static void func_fact_compute(struct gsc_unwinder *uw, uint64_t lpc, struct func_fact *ff)
 {
-	struct gsc_error *err = gsc_pclntab_find_func(uw->tab, pc - uw->bias, ret);
+	memset(ff, 0, sizeof(*ff));
+	struct gsc_error *err = gsc_pclntab_find_func(uw->tab, lpc, &ff->f);
 	if (err) {
 		gsc_error_destroy(err);
-		return false;
+		return;
 	}
+	ff->found = true;
+	err = gsc_pclntab_spdelta(uw->tab, &ff->f, lpc, &ff->sp);
+	if (err)
+		gsc_error_destroy(err);
+	else
+		ff->sp_ok = true;
+}
+
+/* The cached facts of a run-time pc, or *tmp filled for this call alone. */
+static const struct func_fact *func_fact(struct gsc_unwinder *uw, uint64_t pc,
+					 struct func_fact *tmp)
+{
+	uint64_t lpc = pc - uw->bias;
+	const struct func_fact *ff = cache_get(uw, CK_FUNC, lpc);
+	if (ff)
+		return ff;
+	func_fact_compute(uw, lpc, tmp);
+	struct func_fact *copy = malloc(sizeof(*copy));
+	if (copy) {
+		*copy = *tmp;
+		if (!cache_put(uw, CK_FUNC, lpc, copy))
+			free(copy);
+	}
+	return tmp;
+}
+
+static bool find_func(struct gsc_unwinder *uw, uint64_t pc, struct gsc_func *ret)
+{
+	struct func_fact tmp;
+	const struct func_fact *ff = func_fact(uw, pc, &tmp);
+	if (!ff->found)
+		return false;
+	*ret = ff->f;
 	return true;
 }
 
 static bool spdelta(struct gsc_unwinder *uw, const struct gsc_func *f, uint64_t pc, int32_t *ret)
 {
+	struct func_fact tmp;
+	const struct func_fact *ff = func_fact(uw, pc, &tmp);
+	if (ff->found && ff->f.entry == f->entry && ff->f.index == f->index) {
+		if (ff->sp_ok)
+			*ret = ff->sp;
+		return ff->sp_ok;
+	}
 	struct gsc_error *err = gsc_pclntab_spdelta(uw->tab, f, pc - uw->bias, ret);
 	if (err) {
 		gsc_error_destroy(err);
@@ -688,28 +836,77 @@ static struct gsc_error *lvec_push(struct lvec *v, const struct gsc_frame *fr, s
 	return NULL;
 }
 
+/* CK_FRAMES: the inline expansion of a symbolization pc (gsc_pclntab_frames). */
+struct frames_fact {
+	size_t count;
+	struct gsc_frame fr[];
+};
+
+static struct gsc_error *frames_compute(struct gsc_unwinder *uw, uint64_t lpc,
+					struct frames_fact **ret)
+{
+	struct gsc_frame small[16];
+	size_t max = sizeof(small) / sizeof(small[0]), cnt = 0;
+	struct gsc_error *err = gsc_pclntab_frames(uw->tab, lpc, small, max, &cnt);
+	if (err)
+		return err;
+	struct frames_fact *ff = malloc(sizeof(*ff) + (cnt ? cnt : 1) * sizeof(ff->fr[0]));
+	if (!ff)
+		return &gsc_enomem;
+	if (cnt > max) {
+		/* deeper than the buffer (the pclntab bounds the depth): fetch them all */
+		size_t want = cnt;
+		err = gsc_pclntab_frames(uw->tab, lpc, ff->fr, want, &cnt);
+		if (!err && cnt > want)
+			err = gsc_bad_data("unwind: inline expansion changed size");
+		if (err) {
+			free(ff);
+			return err;
+		}
+	} else {
+		memcpy(ff->fr, small, cnt * sizeof(small[0]));
+	}
+	ff->count = cnt;
+	*ret = ff;
+	return NULL;
+}
+
+/*
+ * The expansion at a run-time pc: cached (*owned_ret false) or made for this
+ * call (*owned_ret true: the caller frees it).
+ */
+static struct gsc_error *frames_at(struct gsc_unwinder *uw, uint64_t pc,
+				   const struct frames_fact **ret, bool *owned_ret)
+{
+	uint64_t lpc = pc - uw->bias;
+	const struct frames_fact *c = cache_get(uw, CK_FRAMES, lpc);
+	if (c) {
+		*ret = c;
+		*owned_ret = false;
+		return NULL;
+	}
+	struct frames_fact *ff;
+	struct gsc_error *err = frames_compute(uw, lpc, &ff);
+	if (err)
+		return err;
+	*owned_ret = !cache_put(uw, CK_FRAMES, lpc, ff);
+	*ret = ff;
+	return NULL;
+}
+
 /* The inline expansion of one physical frame, appended to v. */
 static struct gsc_error *expand(struct gsc_unwinder *uw, const struct gsc_unwind_frame *pf,
 				size_t phys, struct lvec *v)
 {
-	struct gsc_frame small[16];
-	struct gsc_frame *fr = small;
-	size_t max = sizeof(small) / sizeof(small[0]), cnt = 0;
-	struct gsc_error *err = gsc_pclntab_frames(uw->tab, pf->sym_pc - uw->bias, fr, max, &cnt);
-	if (!err && cnt > max) {
-		/* deeper than the buffer (the pclntab bounds the depth): fetch them all */
-		fr = calloc(cnt, sizeof(*fr));
-		if (!fr)
-			return &gsc_enomem;
-		max = cnt;
-		err = gsc_pclntab_frames(uw->tab, pf->sym_pc - uw->bias, fr, max, &cnt);
-		if (!err && cnt > max)
-			err = gsc_bad_data("unwind: inline expansion changed size");
-	}
-	for (size_t k = 0; !err && k < cnt; k++)
-		err = lvec_push(v, &fr[k], phys);
-	if (fr != small)
-		free(fr);
+	const struct frames_fact *ff;
+	bool owned;
+	struct gsc_error *err = frames_at(uw, pf->sym_pc, &ff, &owned);
+	if (err)
+		return err;
+	for (size_t k = 0; !err && k < ff->count; k++)
+		err = lvec_push(v, &ff->fr[k], phys);
+	if (owned)
+		free((void *)ff);
 	return err;
 }
 
@@ -761,12 +958,12 @@ static bool live_bit(const uint8_t *live, size_t live_size, int32_t idx, uint8_t
 	return (live[at] >> (slot % 8)) & 1;
 }
 
-struct gsc_error *gsc_unwind_format_args(const uint8_t *prog, size_t size,
-					 const uint8_t *args, size_t args_size,
-					 bool little_endian, const uint8_t *live,
-					 size_t live_size, int32_t live_idx, char **ret)
+/* printArgs over the argument bytes, appended to s. */
+static void format_args(struct sb *sp, const uint8_t *prog, size_t size, const uint8_t *args,
+			size_t args_size, bool little_endian, const uint8_t *live,
+			size_t live_size, int32_t live_idx)
 {
-	struct sb s = {0};
+	struct sb *s = sp;
 	uint8_t start_off = (live && live_size > 0) ? live[0] : 0xff;
 	const uint8_t *lv = (live && live_size > 0) ? live : NULL;
 	bool start = true;
@@ -779,27 +976,27 @@ struct gsc_error *gsc_unwind_format_args(const uint8_t *prog, size_t size,
 			break;
 		if (o == ARGS_START_AGG) {
 			if (!start)
-				sb_puts(&s, ", ");
-			sb_puts(&s, "{");
+				sb_puts(s, ", ");
+			sb_puts(s, "{");
 			start = true;
 			depth++;
 			continue;
 		}
 		if (o == ARGS_END_AGG) {
-			sb_puts(&s, "}");
+			sb_puts(s, "}");
 			if (depth)
 				depth--;
 		} else if (o == ARGS_DOTDOTDOT) {
 			if (!start)
-				sb_puts(&s, ", ");
-			sb_puts(&s, "...");
+				sb_puts(s, ", ");
+			sb_puts(s, "...");
 		} else if (o == ARGS_OFFSET_TOO_LARGE) {
 			if (!start)
-				sb_puts(&s, ", ");
-			sb_puts(&s, "_");
+				sb_puts(s, ", ");
+			sb_puts(s, "_");
 		} else {
 			if (!start)
-				sb_puts(&s, ", ");
+				sb_puts(s, ", ");
 			if (pi >= size)
 				break;	/* truncated program */
 			uint8_t sz = prog[pi++];
@@ -810,18 +1007,27 @@ struct gsc_error *gsc_unwind_format_args(const uint8_t *prog, size_t size,
 					unsigned shift = 64 - sz * 8u;
 					x = little_endian ? x << shift >> shift : x >> shift;
 				}
-				sb_printf(&s, "0x%" PRIx64, x);
+				sb_hex(s, x);
 				bool known;
 				if (!live_bit(lv, live_size, live_idx, o, slot, &known) || !known)
-					sb_puts(&s, "?");
+					sb_puts(s, "?");
 			} else {
-				sb_puts(&s, "?");
+				sb_puts(s, "?");
 			}
 			if (o >= start_off)
 				slot++;
 		}
 		start = false;
 	}
+}
+
+struct gsc_error *gsc_unwind_format_args(const uint8_t *prog, size_t size,
+					 const uint8_t *args, size_t args_size,
+					 bool little_endian, const uint8_t *live,
+					 size_t live_size, int32_t live_idx, char **ret)
+{
+	struct sb s = {0};
+	format_args(&s, prog, size, args, args_size, little_endian, live, live_size, live_idx);
 	return sb_finish(&s, ret);
 }
 
@@ -843,43 +1049,49 @@ static size_t read_some(struct gsc_unwinder *uw, uint64_t addr, uint8_t *buf, si
 	return n;
 }
 
-struct gsc_error *gsc_unwind_args(struct gsc_unwinder *uw, const struct gsc_unwind_frame *fr,
-				  char **ret)
+/*
+ * CK_ARGS: what the binary says about a frame's arguments at a liveness pc:
+ * the ArgInfo program, the ArgLiveInfo bitmap and index, and how many bytes
+ * of the argument area the program reads.
+ */
+struct args_fact {
+	uint64_t entry;		/* the function's, to check the key's owner */
+	bool has_info;
+	size_t psize, lsize, want;
+	int32_t live_idx;
+	uint8_t prog[ARGS_MAX_LEN];
+	uint8_t live[64];
+};
+
+static void args_compute(struct gsc_unwinder *uw, const struct gsc_unwind_frame *fr,
+			 struct args_fact *af)
 {
-	if (!fr->is_go) {
-		*ret = strdup("");
-		return *ret ? NULL : &gsc_enomem;
-	}
+	memset(af, 0, sizeof(*af));
+	af->entry = fr->func.entry;
+	af->live_idx = -1;
 	uint64_t addr;
 	struct gsc_error *err = gsc_pclntab_funcdata(uw->tab, &fr->func, GSC_FUNCDATA_ARG_INFO, &addr);
 	if (err) {
 		gsc_error_destroy(err);
-		*ret = strdup("");
-		return *ret ? NULL : &gsc_enomem;
+		return;
 	}
-	uint8_t prog[ARGS_MAX_LEN];
-	size_t psize = read_some(uw, addr, prog, sizeof(prog));
-	uint8_t live[64];
-	size_t lsize = 0;
-	int32_t live_idx = -1;
+	af->has_info = true;
+	af->psize = read_some(uw, addr, af->prog, sizeof(af->prog));
 	err = gsc_pclntab_funcdata(uw->tab, &fr->func, GSC_FUNCDATA_ARG_LIVE_INFO, &addr);
 	if (!err) {
-		lsize = read_some(uw, addr, live, sizeof(live));
+		af->lsize = read_some(uw, addr, af->live, sizeof(af->live));
 		err = gsc_pclntab_pcdata(uw->tab, &fr->func, GSC_PCDATA_ARG_LIVE_INDEX,
-					 fr->args_pc - uw->bias, &live_idx);
+					 fr->args_pc - uw->bias, &af->live_idx);
 		if (err) {
 			gsc_error_destroy(err);
-			live_idx = -1;
+			af->live_idx = -1;
 		}
 	} else {
 		gsc_error_destroy(err);
 	}
-	/* The argument area: as much of [argp, argp+264) as the target has. */
-	uint8_t area[ARGS_MAX_AREA];
-	size_t asize = 0;
 	uint8_t maxoff = 0;
-	for (size_t i = 0; i < psize; i++) {
-		uint8_t o = prog[i];
+	for (size_t i = 0; i < af->psize; i++) {
+		uint8_t o = af->prog[i];
 		if (o == ARGS_END)
 			break;
 		if (o >= ARGS_OFFSET_TOO_LARGE)
@@ -888,8 +1100,40 @@ struct gsc_error *gsc_unwind_args(struct gsc_unwinder *uw, const struct gsc_unwi
 			maxoff = o;
 		i++;
 	}
-	size_t want = (size_t)maxoff + 8;
-	err = gsc_target_read(uw->target, fr->argp, area, want);
+	af->want = (size_t)maxoff + 8;
+}
+
+static const struct args_fact *args_fact(struct gsc_unwinder *uw,
+					 const struct gsc_unwind_frame *fr, struct args_fact *tmp)
+{
+	uint64_t key = fr->args_pc - uw->bias;
+	const struct args_fact *c = cache_get(uw, CK_ARGS, key);
+	if (c && c->entry == fr->func.entry)
+		return c;
+	args_compute(uw, fr, tmp);
+	if (c)
+		return tmp;	/* another function at this pc: not cached */
+	struct args_fact *copy = malloc(sizeof(*copy));
+	if (copy) {
+		*copy = *tmp;
+		if (!cache_put(uw, CK_ARGS, key, copy))
+			free(copy);
+	}
+	return tmp;
+}
+
+/* The argument words of a Go frame (gsc_unwind_args), appended to s. */
+static void args_text(struct gsc_unwinder *uw, const struct gsc_unwind_frame *fr, struct sb *s)
+{
+	struct args_fact tmp;
+	const struct args_fact *af = args_fact(uw, fr, &tmp);
+	if (!af->has_info)
+		return;
+	/* The argument area: as much of [argp, argp+264) as the target has. */
+	uint8_t area[ARGS_MAX_AREA];
+	size_t asize = 0;
+	size_t want = af->want;
+	struct gsc_error *err = gsc_target_read(uw->target, fr->argp, area, want);
 	if (!err) {
 		asize = want;
 	} else {
@@ -902,11 +1146,56 @@ struct gsc_error *gsc_unwind_args(struct gsc_unwinder *uw, const struct gsc_unwi
 			}
 		}
 	}
-	return gsc_unwind_format_args(prog, psize, area, asize, uw->le, lsize ? live : NULL, lsize,
-				      live_idx, ret);
+	format_args(s, af->prog, af->psize, area, asize, uw->le, af->lsize ? af->live : NULL,
+		    af->lsize, af->live_idx);
+}
+
+struct gsc_error *gsc_unwind_args(struct gsc_unwinder *uw, const struct gsc_unwind_frame *fr,
+				  char **ret)
+{
+	struct sb s = {0};
+	if (fr->is_go)
+		args_text(uw, fr, &s);
+	return sb_finish(&s, ret);
 }
 
 /* ---------------------------------------------------------------- names */
+
+/*
+ * snprintf(buf, size, ...) for the name pieces without printf: appends the
+ * n bytes of str (a piece of a NUL-free name) at *at, truncating to
+ * size - 1 like snprintf.
+ */
+static void bounded_put(char *buf, size_t size, size_t *at, const char *str, size_t n)
+{
+	if (!size)
+		return;
+	size_t room = size - 1 - *at;
+	if (n > room)
+		n = room;
+	memcpy(buf + *at, str, n);
+	*at += n;
+	buf[*at] = '\0';
+}
+
+static void bounded_copy(char *buf, size_t size, const char *str)
+{
+	size_t at = 0;
+	if (size)
+		buf[0] = '\0';
+	bounded_put(buf, size, &at, str, strlen(str));
+}
+
+/* "%.*s[...]%s" */
+static void bounded_collapse(char *buf, size_t size, const char *name, size_t n, const char *rest)
+{
+	size_t at = 0;
+	if (size)
+		buf[0] = '\0';
+	bounded_put(buf, size, &at, name, n);
+	bounded_put(buf, size, &at, "[...]", 5);
+	bounded_put(buf, size, &at, rest, strlen(rest));
+}
 
 /* funcNamePiecesForPrint of Go 1.21-1.26: the outermost [...] collapsed. */
 static void name_pieces_simple(const char *name, char *buf, size_t size)
@@ -914,10 +1203,10 @@ static void name_pieces_simple(const char *name, char *buf, size_t size)
 	const char *i = strchr(name, '[');
 	const char *j = strrchr(name, ']');
 	if (!i || !j || j <= i) {
-		snprintf(buf, size, "%s", name);
+		bounded_copy(buf, size, name);
 		return;
 	}
-	snprintf(buf, size, "%.*s[...]%s", (int)(i - name), name, j + 1);
+	bounded_collapse(buf, size, name, (size_t)(i - name), j + 1);
 }
 
 /* Go 1.27: a generic method of a generic type keeps the part between: T[...].M[...]. */
@@ -926,13 +1215,13 @@ static void name_pieces_127(const char *name, char *buf, size_t size)
 	const char *i = strchr(name, '[');
 	const char *j = strrchr(name, ']');
 	if (!i || !j || j <= i) {
-		snprintf(buf, size, "%s", name);
+		bounded_copy(buf, size, name);
 		return;
 	}
 	const char *in = i + 1;
 	size_t inlen = (size_t)(j - in);
 	if (!memchr(in, '[', inlen)) {
-		snprintf(buf, size, "%.*s[...]%s", (int)(i - name), name, j + 1);
+		bounded_collapse(buf, size, name, (size_t)(i - name), j + 1);
 		return;
 	}
 	int depth = 1;
@@ -962,17 +1251,17 @@ static void name_pieces_127(const char *name, char *buf, size_t size)
 			return;
 		}
 		if (rbr == -1 && lbr == -1) {
-			snprintf(buf, size, "%.*s[...]%s", (int)(i - name), name, j + 1);
+			bounded_collapse(buf, size, name, (size_t)(i - name), j + 1);
 			return;
 		}
 	}
-	snprintf(buf, size, "%s", name);
+	bounded_copy(buf, size, name);
 }
 
 static void print_name(int minor, const char *name, bool panic_name, char *buf, size_t size)
 {
 	if (panic_name && strcmp(name, "runtime.gopanic") == 0) {
-		snprintf(buf, size, "panic");
+		bounded_copy(buf, size, "panic");
 		return;
 	}
 	if (minor >= 27)
@@ -1071,31 +1360,36 @@ static struct gsc_error *print_frame(struct fmt_ctx *c, const struct gsc_unwind_
 	if (c->uw->minor >= 21)
 		print_name(c->uw->minor, lf->func, true, name, sizeof(name));
 	else if (!lf->inlined && strcmp(lf->func, "runtime.gopanic") == 0)
-		snprintf(name, sizeof(name), "panic");
+		bounded_copy(name, sizeof(name), "panic");
 	else
-		snprintf(name, sizeof(name), "%s", lf->func);
+		bounded_copy(name, sizeof(name), lf->func);
 	sb_puts(c->s, name);
 	sb_puts(c->s, "(");
-	if (lf->inlined) {
+	if (lf->inlined)
 		sb_puts(c->s, "...");
-	} else {
-		_cleanup_free_ char *args = NULL;
-		struct gsc_error *err = gsc_unwind_args(c->uw, pf, &args);
-		if (err)
-			return err;
-		sb_puts(c->s, args);
-	}
-	sb_printf(c->s, ")\n\t%s:%" PRId32, lf->file, lf->line);
+	else if (pf->is_go)
+		args_text(c->uw, pf, c->s);
+	sb_puts(c->s, ")\n\t");
+	sb_puts(c->s, lf->file);
+	sb_puts(c->s, ":");
+	sb_i32(c->s, lf->line);
 	if (!lf->inlined) {
 		uint64_t entry = pf->func.entry + c->uw->bias;
-		if (pf->pc > entry)
-			sb_printf(c->s, " +0x%" PRIx64, pf->pc - entry);
-		if (c->fpsppc)
-			sb_printf(c->s, " fp=0x%" PRIx64 " sp=0x%" PRIx64 " pc=0x%" PRIx64,
-				  pf->fp, pf->sp, pf->pc);
+		if (pf->pc > entry) {
+			sb_puts(c->s, " +");
+			sb_hex(c->s, pf->pc - entry);
+		}
+		if (c->fpsppc) {
+			sb_puts(c->s, " fp=");
+			sb_hex(c->s, pf->fp);
+			sb_puts(c->s, " sp=");
+			sb_hex(c->s, pf->sp);
+			sb_puts(c->s, " pc=");
+			sb_hex(c->s, pf->pc);
+		}
 	}
 	sb_puts(c->s, "\n");
-	return NULL;
+	return c->s->oom ? &gsc_enomem : NULL;
 }
 
 /*
@@ -1120,6 +1414,38 @@ static size_t filter(struct fmt_ctx *c, const struct gsc_unwind_lframe *lf, size
 	return m;
 }
 
+/* CK_LINE: the file:line of the outermost function at a pc ("?":0 when unknown). */
+struct line_fact {
+	uint64_t entry;
+	const char *file;
+	int32_t line;
+};
+
+static const struct line_fact *line_fact(struct gsc_unwinder *uw, const struct gsc_func *f,
+					 uint64_t pc, struct line_fact *tmp)
+{
+	uint64_t key = pc - uw->bias;
+	const struct line_fact *c = cache_get(uw, CK_LINE, key);
+	if (c && c->entry == f->entry)
+		return c;
+	*tmp = (struct line_fact){f->entry, "?", 0};
+	struct gsc_error *err = gsc_pclntab_file_line(uw->tab, f, key, &tmp->file, &tmp->line);
+	if (err) {
+		gsc_error_destroy(err);
+		tmp->file = "?";
+		tmp->line = 0;
+	}
+	if (c)
+		return tmp;
+	struct line_fact *copy = malloc(sizeof(*copy));
+	if (copy) {
+		*copy = *tmp;
+		if (!cache_put(uw, CK_LINE, key, copy))
+			free(copy);
+	}
+	return tmp;
+}
+
 static struct gsc_error *print_created_by(struct fmt_ctx *c)
 {
 	const struct gsc_traceback_opts *o = c->opts;
@@ -1138,26 +1464,28 @@ static struct gsc_error *print_created_by(struct fmt_ctx *c)
 	if (uw->minor >= 21)
 		print_name(uw->minor, f.name, true, name, sizeof(name));
 	else
-		snprintf(name, sizeof(name), "%s", f.name);
-	sb_printf(c->s, "created by %s", name);
-	if (uw->minor >= 21 && o->parent_goid)
-		sb_printf(c->s, " in goroutine %" PRIu64, o->parent_goid);
+		bounded_copy(name, sizeof(name), f.name);
+	sb_puts(c->s, "created by ");
+	sb_puts(c->s, name);
+	if (uw->minor >= 21 && o->parent_goid) {
+		sb_puts(c->s, " in goroutine ");
+		sb_u64(c->s, o->parent_goid);
+	}
 	sb_puts(c->s, "\n");
 	uint64_t entry = f.entry + uw->bias;
 	uint64_t tracepc = o->gopc > entry ? o->gopc - uw->ap.quantum : o->gopc;
-	const char *file = "?";
-	int32_t line = 0;
-	struct gsc_error *err = gsc_pclntab_file_line(uw->tab, &f, tracepc - uw->bias, &file, &line);
-	if (err) {
-		gsc_error_destroy(err);
-		file = "?";
-		line = 0;
+	struct line_fact tmp;
+	const struct line_fact *lf = line_fact(uw, &f, tracepc, &tmp);
+	sb_puts(c->s, "\t");
+	sb_puts(c->s, lf->file);
+	sb_puts(c->s, ":");
+	sb_i32(c->s, lf->line);
+	if (o->gopc > entry) {
+		sb_puts(c->s, " +");
+		sb_hex(c->s, o->gopc - entry);
 	}
-	sb_printf(c->s, "\t%s:%" PRId32, file, line);
-	if (o->gopc > entry)
-		sb_printf(c->s, " +0x%" PRIx64, o->gopc - entry);
 	sb_puts(c->s, "\n");
-	return NULL;
+	return c->s->oom ? &gsc_enomem : NULL;
 }
 
 static struct gsc_error *print_list(struct fmt_ctx *c, const struct gsc_unwind_lframe **pl,
@@ -1184,7 +1512,9 @@ static struct gsc_error *format_121(struct fmt_ctx *c, const struct gsc_unwind_l
 	struct gsc_error *err = print_list(c, pl, 0, head);
 	if (err || !elided)
 		return err;
-	sb_printf(c->s, "...%zu frames elided...\n", elided);
+	sb_puts(c->s, "...");
+	sb_u64(c->s, elided);
+	sb_puts(c->s, " frames elided...\n");
 	return print_list(c, pl, m - tail, m);
 }
 
@@ -1229,13 +1559,18 @@ struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc
 			if (lf[i].inlined)
 				continue;
 			/* the physical frame: its file:line pc is the end of the inline walk */
-			struct gsc_frame tmp[16];
-			size_t cnt = 0;
 			struct gsc_unwind_frame *pf = &copy[lf[i].phys];
-			struct gsc_error *e2 = gsc_pclntab_frames(uw->tab, pf->sym_pc - uw->bias, tmp, 16, &cnt);
-			if (!e2 && cnt >= 1 && cnt <= 16)
-				pf->args_pc = tmp[cnt - 1].pc + uw->bias;
-			gsc_error_destroy(e2);
+			const struct frames_fact *ff;
+			bool owned;
+			struct gsc_error *e2 = frames_at(uw, pf->sym_pc, &ff, &owned);
+			if (e2) {
+				gsc_error_destroy(e2);
+				continue;
+			}
+			if (ff->count >= 1 && ff->count <= 16)
+				pf->args_pc = ff->fr[ff->count - 1].pc + uw->bias;
+			if (owned)
+				free((void *)ff);
 		}
 		uc.frames = copy;
 	}

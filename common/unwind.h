@@ -32,6 +32,12 @@
  * Ownership: a struct gsc_unwinder borrows the target, binary and CFI given
  * to gsc_unwinder_create(); they must outlive it.  Frame names and file
  * names point into the binary's pclntab: valid until the binary is closed.
+ *
+ * Threads: one unwinder may be used by several threads at once (gocore's
+ * workers share one).  It keeps a bounded cache of what the pclntab says
+ * about each pc (function, sp delta, inline expansion, file:line, argument
+ * metadata; never target memory), lock-free and insert-only, freed by
+ * gsc_unwinder_destroy().
  */
 #ifndef GSC_UNWIND_H
 #define GSC_UNWIND_H

@@ -567,6 +567,67 @@ static void test_format(void **state)
 	gsc_unwind_deinit(&u);
 }
 
+/* The hand-written hex of argument words prints what "0x%" PRIx64 does. */
+static void test_args_hex(void **state)
+{
+	(void)state;
+	static const uint64_t vals[] = {0, 1, 0xf, 0x10, 0xdeadbeef, 0x8000000000000000ull,
+					UINT64_MAX, 0x0123456789abcdefull};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		uint8_t area[16] = {0};
+		put64(area, vals[i]);
+		const uint8_t prog[] = {0, 8, 0, 4, 0, 1, 0xff};
+		char *s = args_of(prog, sizeof(prog), area, sizeof(area), NULL, 0, -1);
+		char want[128];
+		snprintf(want, sizeof(want), "0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64, vals[i],
+			 vals[i] & 0xffffffffu, vals[i] & 0xffu);
+		assert_string_equal(s, want);
+		free(s);
+	}
+}
+
+/* Names longer than the buffer are cut where snprintf would cut them. */
+static void test_names_truncated(void **state)
+{
+	(void)state;
+	char name[64], buf[16], want[128];
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	memcpy(name + 4, ".F[go.shape.int]", 16);
+	gsc_unwind_print_name(21, name, true, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%.*s[...]%s", 6, name, name + 20);
+	want[sizeof(buf) - 1] = '\0';
+	assert_string_equal(buf, want);
+	gsc_unwind_print_name(27, "x.G", true, buf, 3);
+	assert_string_equal(buf, "x.");
+}
+
+/* The pc cache: a second and third format (cache hits) print the same text. */
+static void test_format_cached(void **state)
+{
+	NEED_FIXTURE(fx);
+	uint64_t pcs[3];
+	int32_t sz[2];
+	struct gsc_unwind_start st = lay_main_stack(fx, STACK + 0x1000, pcs, sz);
+	struct gsc_traceback_opts o = {.level = 2, .goid = 7, .created_by = true, .gopc = pcs[0]};
+	char *first = NULL;
+	for (int round = 0; round < 3; round++) {
+		struct gsc_unwind u;
+		char *text;
+		assert_null(gsc_unwind(fx->uw, &st, &u));
+		assert_null(gsc_traceback_format(fx->uw, &u, &o, &text));
+		gsc_unwind_deinit(&u);
+		if (!first) {
+			first = text;
+			continue;
+		}
+		assert_string_equal(text, first);
+		free(text);
+	}
+	assert_non_null(strstr(first, "created by main.main"));
+	free(first);
+}
+
 int main(void)
 {
 	/* One group (one TAP plan); the pure tests ignore the fixture. */
@@ -584,6 +645,9 @@ int main(void)
 		cmocka_unit_test(test_signal_frame),
 		cmocka_unit_test(test_stuck_and_bounds),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_args_hex),
+		cmocka_unit_test(test_names_truncated),
+		cmocka_unit_test(test_format_cached),
 	};
 	return cmocka_run_group_tests(tests, setup_arm64, teardown_arm64);
 }
