@@ -1588,3 +1588,37 @@ struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc
 	}
 	return sb_finish(&s, ret);
 }
+
+struct gsc_error *gsc_unwind_running_start(struct gsc_unwinder *uw,
+					   const struct gsc_unwind_regs *regs, uint64_t lo,
+					   uint64_t hi, struct gsc_unwind_start *ret,
+					   bool *found_ret)
+{
+	struct gsc_unwind_start st = { .regs = *regs, .flags = GSC_UNWIND_TRAP | GSC_UNWIND_SIGNAL };
+	struct gsc_unwind u;
+	struct gsc_error *err = gsc_unwind(uw, &st, &u);
+	if (err)
+		return err;
+	ssize_t first = -1;
+	for (size_t k = 0; k < u.count; k++) {
+		const struct gsc_unwind_frame *f = &u.frames[k];
+		if (f->sp < lo || f->sp >= hi)
+			continue;
+		if (first < 0)
+			first = (ssize_t)k;
+		if (f->is_go && strcmp(f->func.name, "runtime.fatalpanic") == 0)
+			first = (ssize_t)k + 1;
+	}
+	*found_ret = first >= 0 && (size_t)first < u.count;
+	if (*found_ret) {
+		const struct gsc_unwind_frame *f = &u.frames[first];
+		*ret = (struct gsc_unwind_start){ .regs = { .pc = f->pc, .sp = f->sp } };
+		if (f->how == GSC_UNWIND_HOW_SIGNAL) {
+			ret->flags = GSC_UNWIND_TRAP;
+			if (uw->arch == GSC_ARCH_ARM64)	/* the lr register counts */
+				ret->regs.lr = f->lr;
+		}
+	}
+	gsc_unwind_deinit(&u);
+	return NULL;
+}

@@ -177,6 +177,20 @@ void gsc_unwinder_destroy(struct gsc_unwinder *uw);
 struct gsc_error *gsc_unwind(struct gsc_unwinder *uw, const struct gsc_unwind_start *start,
 			     struct gsc_unwind *ret) GSC_WUR;
 void gsc_unwind_deinit(struct gsc_unwind *u);
+
+/*
+ * Where the runtime's own traceback of a goroutine with stack [lo, hi) starts
+ * when that goroutine was running on a thread with registers regs: walk the
+ * thread through signal frames (TRAP | SIGNAL) and take its first frame on
+ * [lo, hi), or the frame above runtime.fatalpanic for a panic; a frame reached
+ * through a signal frame becomes a trap start carrying its lr
+ * (tracebacktrap(sigpc, sigsp, siglr), runtime/traceback.go).  *found_ret is
+ * false when no frame of the walk lies on that stack.
+ */
+struct gsc_error *gsc_unwind_running_start(struct gsc_unwinder *uw,
+					   const struct gsc_unwind_regs *regs, uint64_t lo,
+					   uint64_t hi, struct gsc_unwind_start *ret,
+					   bool *found_ret) GSC_WUR;
 /* "bottom", "SPWRITE function", ... for messages. */
 const char *gsc_unwind_stop_name(enum gsc_unwind_stop stop);
 

@@ -356,42 +356,13 @@ static struct gsc_error *start_on_thread(struct gocore *gc, size_t ti, uint64_t 
 {
 	const struct gsc_arch_info *ai = gsc_core_arch_info(gc->core);
 	const struct gsc_core_thread *th = gsc_core_thread(gc->core, ti);
-	struct gsc_unwind_start st = {.flags = GSC_UNWIND_TRAP | GSC_UNWIND_SIGNAL};
-	st.regs.pc = th->regs.value[ai->pc];
-	st.regs.sp = th->regs.value[ai->sp];
-	st.regs.fp = th->regs.value[ai->fp];
-	if (ai->lr >= 0)
-		st.regs.lr = th->regs.value[ai->lr];
-	struct gsc_unwind u;
-	struct gsc_error *err = gsc_unwind(gc->uw, &st, &u);
-	if (err)
-		return err;
-	ssize_t first = -1;
-	for (size_t k = 0; k < u.count; k++) {
-		const struct gsc_unwind_frame *f = &u.frames[k];
-		if (f->sp < lo || f->sp >= hi)
-			continue;
-		if (first < 0)
-			first = (ssize_t)k;
-		if (f->is_go && strcmp(f->func.name, "runtime.fatalpanic") == 0)
-			first = (ssize_t)k + 1;
-	}
-	*found = false;
-	if (first >= 0 && (size_t)first < u.count) {
-		const struct gsc_unwind_frame *f = &u.frames[first];
-		*ret = (struct gsc_unwind_start){0};
-		ret->regs.pc = f->pc;
-		ret->regs.sp = f->sp;
-		if (f->how == GSC_UNWIND_HOW_SIGNAL) {
-			/* tracebacktrap(sigpc, sigsp, siglr): the lr register counts */
-			ret->flags = GSC_UNWIND_TRAP;
-			if (ai->lr >= 0)
-				ret->regs.lr = f->lr;
-		}
-		*found = true;
-	}
-	gsc_unwind_deinit(&u);
-	return NULL;
+	struct gsc_unwind_regs regs = {
+		.pc = th->regs.value[ai->pc],
+		.sp = th->regs.value[ai->sp],
+		.fp = th->regs.value[ai->fp],
+		.lr = ai->lr >= 0 ? th->regs.value[ai->lr] : 0,
+	};
+	return gsc_unwind_running_start(gc->uw, &regs, lo, hi, ret, found);
 }
 
 /* The running goroutine's start: its own thread first, then any thread. */

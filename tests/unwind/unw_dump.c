@@ -74,41 +74,18 @@ static bool running_start(struct gsc_core *core, struct gsc_unwinder *uw, uint64
 	const struct gsc_arch_info *ai = gsc_core_arch_info(core);
 	for (size_t i = 0; i < gsc_core_num_threads(core); i++) {
 		const struct gsc_core_thread *th = gsc_core_thread(core, i);
-		struct gsc_unwind_start st = {.flags = GSC_UNWIND_TRAP | GSC_UNWIND_SIGNAL};
-		st.regs.pc = th->regs.value[ai->pc];
-		st.regs.sp = th->regs.value[ai->sp];
-		st.regs.fp = th->regs.value[ai->fp];
-		if (ai->lr >= 0)
-			st.regs.lr = th->regs.value[ai->lr];
-		struct gsc_unwind u;
-		struct gsc_error *err = gsc_unwind(uw, &st, &u);
+		struct gsc_unwind_regs regs = {
+			.pc = th->regs.value[ai->pc],
+			.sp = th->regs.value[ai->sp],
+			.fp = th->regs.value[ai->fp],
+			.lr = ai->lr >= 0 ? th->regs.value[ai->lr] : 0,
+		};
+		bool found;
+		struct gsc_error *err = gsc_unwind_running_start(uw, &regs, lo, hi, ret, &found);
 		if (err)
 			die("unwind thread", err);
-		ssize_t first = -1;
-		for (size_t k = 0; k < u.count; k++) {
-			const struct gsc_unwind_frame *f = &u.frames[k];
-			if (f->sp < lo || f->sp >= hi)
-				continue;
-			if (first < 0)
-				first = (ssize_t)k;
-			if (f->is_go && strcmp(f->func.name, "runtime.fatalpanic") == 0)
-				first = (ssize_t)k + 1;
-		}
-		if (first >= 0 && (size_t)first < u.count) {
-			const struct gsc_unwind_frame *f = &u.frames[first];
-			*ret = (struct gsc_unwind_start){0};
-			ret->regs.pc = f->pc;
-			ret->regs.sp = f->sp;
-			if (f->how == GSC_UNWIND_HOW_SIGNAL) {
-				/* tracebacktrap(sigpc, sigsp, siglr): the lr register counts */
-				ret->flags = GSC_UNWIND_TRAP;
-				if (ai->lr >= 0)
-					ret->regs.lr = f->lr;
-			}
-			gsc_unwind_deinit(&u);
+		if (found)
 			return true;
-		}
-		gsc_unwind_deinit(&u);
 	}
 	return false;
 }
