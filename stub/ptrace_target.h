@@ -1,0 +1,231 @@
+/*
+ * ptrace_target.h - one traced Linux process (linux/amd64): launch or attach,
+ * every thread, all-stop run control, memory, registers, breakpoints and
+ * watchpoints.  The only file in the project that calls ptrace.
+ *
+ * Model (all-stop): after launch, attach, or any reported event, every thread
+ * of the process is in ptrace-stop.  stub_proc_resume() lets the threads go
+ * per action; the stub then poll()s stub_ptrace_event_fd() together with its
+ * connection and calls stub_proc_poll() when the fd is readable.  When a
+ * thread reports something the client must see (a signal that is not passed,
+ * a breakpoint, the end of a step, a watchpoint, an exec, an interrupt, the
+ * process's exit) stub_proc_poll() stops every other thread, waits until they
+ * have stopped, and returns the event.  Events that happen in other threads
+ * meanwhile are kept and reported on a later resume; a breakpoint hit that
+ * is superseded is cancelled (its PC rewound, so the thread hits it again).
+ *
+ * Threads: PTRACE_SEIZE with TRACECLONE | TRACEEXEC | TRACEEXIT | TRACESYSGOOD;
+ * new threads are traced and stopped with the rest and get the process's
+ * hardware watchpoints; exited threads disappear from the list.
+ *
+ * Signals: numbers here are Linux's (the dispatcher converts to GDB's).  A
+ * signal in the pass set (stub_proc_set_pass) is delivered at once without
+ * stopping; SIGURG is in it by default, so Go's preemption never stops.
+ *
+ * Breakpoints: software breakpoints are int3 bytes with the original byte
+ * kept; memory reads show the original bytes, writes under a breakpoint
+ * update the kept byte; after an int3 the thread's PC is rewound to the
+ * breakpoint address before anything reads it; resuming a thread that sits
+ * on a breakpoint steps it over transparently.  Detach and kill remove
+ * every breakpoint and clear DR7 first.
+ *
+ * Hardware breakpoints and watchpoints use DR0-DR3/DR7 on every thread.
+ * stub_ptrace_probe_debug_regs() tells whether this machine delivers
+ * debug-register traps at all (a hypervisor may accept DR writes and never
+ * trap); when it does not, the dispatcher refuses Z1-Z4 so clients fall back
+ * to software watchpoints.
+ *
+ * Does not: speak the protocol, convert register layouts (arch_amd64.c does),
+ * know about Go.
+ */
+#ifndef STUB_PTRACE_TARGET_H
+#define STUB_PTRACE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "target.h"
+
+struct stub_proc;
+
+struct stub_launch {
+	char *const *argv;	/* argv[0] is the program; NULL-terminated */
+	char *const *envp;	/* NULL: the stub's own environment */
+	const char *cwd;	/* NULL: the stub's */
+	bool disable_aslr;	/* personality(ADDR_NO_RANDOMIZE) */
+	bool with_shell;	/* run through $SHELL -c "exec PROG ARGS" (gdbserver's default) */
+	/* The protocol runs over the stub's stdin/stdout: the program gets
+	 * /dev/null as stdin and the stub's stderr as stdout. */
+	bool stdio_is_protocol;
+};
+
+/*
+ * Starts the program and returns it stopped at its first instruction after
+ * the exec of the program itself (not the shell's), one thread, nothing
+ * reported yet.  An exec failure (no such file, not executable) is an error
+ * naming the file, and no process is left behind.
+ */
+struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_proc **ret) GSC_WUR;
+/* Seizes every thread of pid and stops them all.  The process keeps running if this fails. */
+struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret) GSC_WUR;
+/* Leaves the process running: breakpoints removed, DR7 cleared, every thread detached. */
+struct gsc_error *stub_proc_detach(struct stub_proc *p) GSC_WUR;
+/* SIGKILL and reap.  */
+struct gsc_error *stub_proc_kill(struct stub_proc *p) GSC_WUR;
+/* Frees the state.  A process still traced is killed if launched, detached if attached. */
+void stub_proc_destroy(struct stub_proc *p);
+
+pid_t stub_proc_pid(const struct stub_proc *p);
+bool stub_proc_was_attached(const struct stub_proc *p);
+/* The process has exited or was killed: only destroy is left. */
+bool stub_proc_is_dead(const struct stub_proc *p);
+/* A struct gsc_target over this process (memory and the GPRs), for the Go layers. Owned by p. */
+const struct gsc_target *stub_proc_target(struct stub_proc *p);
+
+/* The thread ids, main thread first; owned by p, valid until the next resume. */
+const pid_t *stub_proc_threads(const struct stub_proc *p, size_t *count_ret);
+bool stub_proc_has_thread(const struct stub_proc *p, pid_t tid);
+/* /proc/PID/task/TID/comm without the newline; "" when unreadable. */
+void stub_proc_thread_name(const struct stub_proc *p, pid_t tid, char *buf, size_t size);
+
+/* Memory, while stopped.  One pread/pwrite of /proc/PID/mem per call. */
+/*
+ * Reads up to size bytes at addr; *done_ret says how many were readable from
+ * the start (a partial read is not an error; 0 bytes is GSC_ERR_FAULT).
+ * Our breakpoint bytes read as the original bytes.
+ */
+struct gsc_error *stub_proc_read_mem(struct stub_proc *p, uint64_t addr, void *buf, size_t size,
+				     size_t *done_ret) GSC_WUR;
+struct gsc_error *stub_proc_write_mem(struct stub_proc *p, uint64_t addr, const void *buf,
+				      size_t size) GSC_WUR;
+
+/* Native register blocks of one thread, as the kernel gives them. */
+enum { STUB_GPR_SIZE = 27 * 8, STUB_XSAVE_MAX = 8192 };
+struct stub_regs {
+	uint8_t gpr[STUB_GPR_SIZE];	/* struct user_regs_struct (PTRACE_GETREGS) */
+	uint8_t xsave[STUB_XSAVE_MAX];	/* NT_X86_XSTATE (or NT_PRFPREG's fxsave when no XSAVE) */
+	size_t xsave_len;		/* valid bytes in xsave */
+};
+/* Read once per stop and cached; *ret is owned by p, valid until the next resume. */
+struct gsc_error *stub_proc_get_regs(struct stub_proc *p, pid_t tid, const struct stub_regs **ret) GSC_WUR;
+/* Writes back the blocks that differ from the cached ones. */
+struct gsc_error *stub_proc_set_regs(struct stub_proc *p, pid_t tid, const struct stub_regs *regs) GSC_WUR;
+
+/* Software breakpoints (int3).  Inserting twice or removing one that is not there is fine. */
+struct gsc_error *stub_proc_insert_breakpoint(struct stub_proc *p, uint64_t addr) GSC_WUR;
+struct gsc_error *stub_proc_remove_breakpoint(struct stub_proc *p, uint64_t addr) GSC_WUR;
+
+enum stub_hw_kind {
+	STUB_HW_EXEC,	/* Z1 */
+	STUB_HW_WRITE,	/* Z2 */
+	STUB_HW_READ,	/* Z3: x86 cannot; always UNSUPPORTED */
+	STUB_HW_ACCESS,	/* Z4 */
+};
+/* UNSUPPORTED when no debug register is free or the length/alignment cannot be watched. */
+struct gsc_error *stub_proc_insert_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
+				      size_t len) GSC_WUR;
+struct gsc_error *stub_proc_remove_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
+				      size_t len) GSC_WUR;
+/* DRn of thread tid through PTRACE_PEEKUSER (tests read DR7 back). */
+struct gsc_error *stub_proc_peek_debugreg(struct stub_proc *p, pid_t tid, int n, uint64_t *ret) GSC_WUR;
+/* Whether debug-register traps fire here: forks a child, arms DR0, checks for the trap. Cached. */
+bool stub_ptrace_probe_debug_regs(void);
+
+/* Signals (Linux numbers, 1..64) delivered at once without stopping. */
+void stub_proc_set_pass(struct stub_proc *p, const bool pass[65]);
+
+enum stub_resume_kind {
+	STUB_RESUME_CONT,	/* c / C */
+	STUB_RESUME_STEP,	/* s / S */
+	STUB_RESUME_RANGE,	/* r start,end: step while start <= pc < end */
+	STUB_RESUME_STOP,	/* t: stay stopped */
+};
+struct stub_resume {
+	pid_t tid;		/* -1: every thread no earlier action named */
+	enum stub_resume_kind kind;
+	int signo;		/* Linux signal to deliver, 0: none */
+	uint64_t range_start, range_end;
+};
+/*
+ * Resumes per action, vCont style: each thread takes the first action naming
+ * it, else the first tid -1 action, else stays stopped.  Pending events are
+ * reported first (stub_proc_poll returns one without running anything).
+ */
+struct gsc_error *stub_proc_resume(struct stub_proc *p, const struct stub_resume *actions,
+				   size_t n) GSC_WUR;
+/* Stops a running process; the next event is a STUB_STOP_SIGNAL SIGINT stop (what gdb expects after ^C). */
+struct gsc_error *stub_proc_interrupt(struct stub_proc *p) GSC_WUR;
+
+/* A readable fd (signalfd for SIGCHLD) to poll() while the target runs; SIGCHLD is blocked in the caller's threads. */
+int stub_ptrace_event_fd(void);
+
+enum stub_stop_reason {
+	STUB_STOP_NONE,		/* stopped because another thread stopped */
+	STUB_STOP_SIGNAL,	/* signo */
+	STUB_STOP_BREAKPOINT,	/* our int3 at addr; PC already rewound */
+	STUB_STOP_STEP,		/* a step or range step finished */
+	STUB_STOP_WATCH,	/* data watchpoint: addr, hw_kind */
+	STUB_STOP_HW_BREAK,	/* hardware breakpoint at addr */
+	STUB_STOP_EXEC,		/* the process exec'd: exec_path */
+};
+struct stub_thread_stop {
+	pid_t tid;
+	enum stub_stop_reason reason;
+	int signo;		/* Linux; SIGTRAP for breakpoint/step/watch */
+	uint64_t addr;
+	enum stub_hw_kind hw_kind;
+};
+
+enum stub_event_kind {
+	STUB_EV_NONE,		/* nothing to report yet: keep polling */
+	STUB_EV_STOP,		/* every thread stopped; stop says why for the reporting thread */
+	STUB_EV_EXITED,		/* status = exit code; the process is dead */
+	STUB_EV_SIGNALED,	/* status = Linux signal that killed it */
+};
+struct stub_event {
+	enum stub_event_kind kind;
+	struct stub_thread_stop stop;
+	int status;
+	char exec_path[4096];	/* STUB_STOP_EXEC */
+};
+/* Reaps pending wait statuses without blocking and says what to report. */
+struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret) GSC_WUR;
+/* Blocks until an event (tests, and the stub when it has no connection to watch). */
+struct gsc_error *stub_proc_wait(struct stub_proc *p, struct stub_event *ret) GSC_WUR;
+/* Why thread tid stopped at the last stop (STUB_STOP_NONE for bystanders); NOT_FOUND if no such thread. */
+struct gsc_error *stub_proc_thread_stop(const struct stub_proc *p, pid_t tid,
+					struct stub_thread_stop *ret) GSC_WUR;
+
+/* Process facts from /proc. */
+struct stub_proc_info {
+	pid_t pid, ppid;
+	uid_t uid, euid;
+	gid_t gid, egid;
+	char exe[4096];		/* readlink /proc/PID/exe */
+};
+struct gsc_error *stub_proc_info(const struct stub_proc *p, struct stub_proc_info *ret) GSC_WUR;
+/* /proc/PID/auxv, malloc'd; the caller frees. */
+struct gsc_error *stub_proc_auxv(const struct stub_proc *p, uint8_t **data_ret, size_t *size_ret) GSC_WUR;
+
+/* A mapping from /proc/PID/maps, or the gap around addr (perms "" and name ""). */
+struct stub_region {
+	uint64_t start, size;
+	char perms[4];		/* subset of "rwx" */
+	char name[4096];
+	bool mapped;
+};
+struct gsc_error *stub_proc_region(const struct stub_proc *p, uint64_t addr, struct stub_region *ret) GSC_WUR;
+
+/* Loaded shared objects, walked from r_debug (DT_DEBUG) for qXfer:libraries-svr4:read. */
+struct stub_library {
+	char name[4096];
+	uint64_t lm, l_addr, l_ld;
+};
+/* *libs_ret is malloc'd (may be empty: a static program); *main_lm_ret the main program's link_map or 0. */
+struct gsc_error *stub_proc_libraries(struct stub_proc *p, struct stub_library **libs_ret, size_t *count_ret,
+				      uint64_t *main_lm_ret) GSC_WUR;
+
+#endif
