@@ -1,118 +1,35 @@
-/* arch.c - the per-arch register tables (facts cited per table). */
+/*
+ * arch.c - lookups over the per-arch register tables (arch_amd64.c,
+ * arch_arm64.c), the g packet layout and the target description built from
+ * them.
+ */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch.h"
 #include "buf.h"
 #include "cleanup.h"
 
-/*
- * linux/amd64.  Order and regnums: gdb's target description
- * (features i386/64bit-core.xml, 64bit-linux.xml, 64bit-segments.xml; see
- * reference/target_amd64_gdbserver.xml).  DWARF numbers: System V x86-64
- * psABI, "DWARF Register Number Mapping" (rax 0, rdx 1, rcx 2, rbx 3, rsi 4,
- * rdi 5, rbp 6, rsp 7, r8-r15 8-15, RA 16, rFLAGS 49, es 50, cs 51, ss 52,
- * ds 53, fs 54, gs 55, fs.base 58, gs.base 59).  pr_reg offsets: the
- * kernel's struct user_regs_struct (arch/x86/include/asm/user_64.h): r15 r14
- * r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags
- * rsp ss fs_base gs_base ds es fs gs, 27 slots of 8 bytes.
- */
-#define R(idx) ((idx) * 8)
-static const struct gsc_reg_info amd64_regs[GSC_AMD64_NREGS] = {
-	[GSC_AMD64_RAX] = { "rax", 64, 0, 0, R(10), "int64" },
-	[GSC_AMD64_RBX] = { "rbx", 64, 1, 3, R(5), "int64" },
-	[GSC_AMD64_RCX] = { "rcx", 64, 2, 2, R(11), "int64" },
-	[GSC_AMD64_RDX] = { "rdx", 64, 3, 1, R(12), "int64" },
-	[GSC_AMD64_RSI] = { "rsi", 64, 4, 4, R(13), "int64" },
-	[GSC_AMD64_RDI] = { "rdi", 64, 5, 5, R(14), "int64" },
-	[GSC_AMD64_RBP] = { "rbp", 64, 6, 6, R(4), "data_ptr" },
-	[GSC_AMD64_RSP] = { "rsp", 64, 7, 7, R(19), "data_ptr" },
-	[GSC_AMD64_R8] = { "r8", 64, 8, 8, R(9), "int64" },
-	[GSC_AMD64_R9] = { "r9", 64, 9, 9, R(8), "int64" },
-	[GSC_AMD64_R10] = { "r10", 64, 10, 10, R(7), "int64" },
-	[GSC_AMD64_R11] = { "r11", 64, 11, 11, R(6), "int64" },
-	[GSC_AMD64_R12] = { "r12", 64, 12, 12, R(3), "int64" },
-	[GSC_AMD64_R13] = { "r13", 64, 13, 13, R(2), "int64" },
-	[GSC_AMD64_R14] = { "r14", 64, 14, 14, R(1), "int64" },
-	[GSC_AMD64_R15] = { "r15", 64, 15, 15, R(0), "int64" },
-	[GSC_AMD64_RIP] = { "rip", 64, 16, 16, R(16), "code_ptr" },
-	[GSC_AMD64_EFLAGS] = { "eflags", 32, 17, 49, R(18), "i386_eflags" },
-	[GSC_AMD64_CS] = { "cs", 32, 18, 51, R(17), "int32" },
-	[GSC_AMD64_SS] = { "ss", 32, 19, 52, R(20), "int32" },
-	[GSC_AMD64_DS] = { "ds", 32, 20, 53, R(23), "int32" },
-	[GSC_AMD64_ES] = { "es", 32, 21, 50, R(24), "int32" },
-	[GSC_AMD64_FS] = { "fs", 32, 22, 54, R(25), "int32" },
-	[GSC_AMD64_GS] = { "gs", 32, 23, 55, R(26), "int32" },
-	[GSC_AMD64_ORIG_RAX] = { "orig_rax", 64, 57, -1, R(15), "int" },
-	[GSC_AMD64_FS_BASE] = { "fs_base", 64, 58, 58, R(21), "int" },
-	[GSC_AMD64_GS_BASE] = { "gs_base", 64, 59, 59, R(22), "int" },
-};
-
-/*
- * linux/arm64.  gdb's features/aarch64-core.xml: x0..x30 (0..30), sp 31,
- * pc 32, cpsr 33 (32 bits; the kernel's pstate).  DWARF: AADWARF64 §4.1
- * (x0-x30 0-30, sp 31, pc 32; no number for pstate).  pr_reg: the kernel's
- * struct user_pt_regs (arch/arm64/include/uapi/asm/ptrace.h): regs[31], sp,
- * pc, pstate, 34 slots of 8 bytes.
- */
-#define X(n) { "x" #n, 64, n, n, R(n), "int" }
-static const struct gsc_reg_info arm64_regs[GSC_ARM64_NREGS] = {
-	X(0), X(1), X(2), X(3), X(4), X(5), X(6), X(7), X(8), X(9),
-	X(10), X(11), X(12), X(13), X(14), X(15), X(16), X(17), X(18), X(19),
-	X(20), X(21), X(22), X(23), X(24), X(25), X(26), X(27), X(28), X(29),
-	X(30),
-	[GSC_ARM64_SP] = { "sp", 64, 31, 31, R(31), "data_ptr" },
-	[GSC_ARM64_PC] = { "pc", 64, 32, 32, R(32), "code_ptr" },
-	[GSC_ARM64_CPSR] = { "cpsr", 32, 33, -1, R(33), "cpsr_flags" },
-};
-#undef X
-#undef R
-
-/*
- * struct elf_prstatus on LP64 (include/linux/elfcore.h,
- * elf_prstatus_common): pr_info (3 ints) 0, pr_cursig 12, pr_sigpend 16,
- * pr_sighold 24, pr_pid 32, pr_ppid 36, pr_pgrp 40, pr_sid 44, four struct
- * timeval 48..111, pr_reg 112, then int pr_fpvalid, padded to 8.
- * amd64: 112 + 27*8 + 4 -> 336; arm64: 112 + 34*8 + 4 -> 392.
- */
-static const struct gsc_arch_info arches[] = {
-	{
-		.arch = GSC_ARCH_AMD64, .name = "amd64",
-		.regs = amd64_regs, .nregs = GSC_AMD64_NREGS,
-		.pc = GSC_AMD64_RIP, .sp = GSC_AMD64_RSP, .fp = GSC_AMD64_RBP, .lr = -1,
-		.fs_base = GSC_AMD64_FS_BASE, .g_reg = GSC_AMD64_R14, .dwarf_ra = 16,
-		.prstatus_size = 336, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12,
-		.prstatus_reg_offset = 112, .prstatus_reg_size = 27 * 8,
-		.elf_machine = 62,
-	},
-	{
-		.arch = GSC_ARCH_ARM64, .name = "arm64",
-		.regs = arm64_regs, .nregs = GSC_ARM64_NREGS,
-		.pc = GSC_ARM64_PC, .sp = GSC_ARM64_SP, .fp = GSC_ARM64_X29, .lr = GSC_ARM64_X30,
-		.fs_base = -1, .g_reg = GSC_ARM64_X28, .dwarf_ra = 30,
-		.prstatus_size = 392, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12,
-		.prstatus_reg_offset = 112, .prstatus_reg_size = 34 * 8,
-		.elf_machine = 183,
-	},
-};
-
-_Static_assert((int)GSC_AMD64_NREGS <= (int)GSC_REGS_MAX, "amd64 table fits a register set");
-_Static_assert((int)GSC_ARM64_NREGS <= (int)GSC_REGS_MAX, "arm64 table fits a register set");
+static const struct gsc_arch_info *const arches[] = { &gsc_amd64_arch, &gsc_arm64_arch };
+enum { NARCHES = sizeof(arches) / sizeof(arches[0]) };
 
 const struct gsc_arch_info *gsc_arch_info(enum gsc_arch arch)
 {
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (arches[i].arch == arch)
-			return &arches[i];
+	for (size_t i = 0; i < NARCHES; i++)
+		if (arches[i]->arch == arch)
+			return arches[i];
 	return NULL;
 }
 
 const struct gsc_arch_info *gsc_arch_info_by_machine(uint16_t machine)
 {
-	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (arches[i].elf_machine == machine)
-			return &arches[i];
+	for (size_t i = 0; i < NARCHES; i++)
+		if (arches[i]->elf_machine == machine)
+			return arches[i];
 	return NULL;
 }
 
@@ -155,4 +72,156 @@ void gsc_arch_regs_from_prstatus(const struct gsc_arch_info *ai, const uint8_t *
 			v &= 0xffffffffu;
 		gsc_regs_set(regs, (int)i, v);
 	}
+}
+
+/* ---------------------------------------------------------------- the g packet */
+
+/* Table index of the register with gdb number regno, or -1 (over the whole table). */
+static int table_index(const struct gsc_arch_info *ai, int regno)
+{
+	for (size_t i = 0; regno >= 0 && i < ai->ntable; i++)
+		if (ai->regs[i].gdb_regno == regno)
+			return (int)i;
+	return -1;
+}
+
+int gsc_arch_wire_nregs(const struct gsc_arch_info *ai)
+{
+	return ai->tdesc_arch ? (int)ai->ntable : 0;
+}
+
+/*
+ * The g packet is every register in regnum order; the tables number their
+ * registers 0..ntable-1 without gaps (tests/test_arch.c checks it), so one
+ * pass by regnum lays them out.
+ */
+size_t gsc_arch_wire_offsets(const struct gsc_arch_info *ai, uint16_t offsets[GSC_ARCH_WIRE_MAX])
+{
+	int16_t by_regno[GSC_ARCH_WIRE_MAX];
+	size_t n = ai->ntable, off = 0;
+
+	if (!ai->tdesc_arch || n > GSC_ARCH_WIRE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		by_regno[i] = -1;
+	for (size_t i = 0; i < n; i++)
+		if (ai->regs[i].gdb_regno >= 0 && (size_t)ai->regs[i].gdb_regno < n)
+			by_regno[ai->regs[i].gdb_regno] = (int16_t)i;
+	for (size_t regno = 0; regno < n; regno++) {
+		if (by_regno[regno] < 0)
+			return 0;
+		offsets[by_regno[regno]] = (uint16_t)off;
+		off += ai->regs[by_regno[regno]].bitsize / 8;
+	}
+	return off;
+}
+
+size_t gsc_arch_wire_size(const struct gsc_arch_info *ai)
+{
+	size_t size = 0;
+	for (size_t i = 0; ai->tdesc_arch && i < ai->ntable; i++)
+		size += ai->regs[i].bitsize / 8;
+	return size;
+}
+
+bool gsc_arch_wire_reg(const struct gsc_arch_info *ai, int regno, size_t *offset_ret, size_t *size_ret,
+		       const char **name_ret)
+{
+	int idx = ai->tdesc_arch ? table_index(ai, regno) : -1;
+	size_t off = 0;
+
+	if (idx < 0)
+		return false;
+	for (size_t i = 0; i < ai->ntable; i++)
+		if (ai->regs[i].gdb_regno < regno)
+			off += ai->regs[i].bitsize / 8;
+	if (offset_ret)
+		*offset_ret = off;
+	if (size_ret)
+		*size_ret = ai->regs[idx].bitsize / 8;
+	if (name_ret)
+		*name_ret = ai->regs[idx].name;
+	return true;
+}
+
+/* ---------------------------------------------------------------- target.xml */
+
+enum { XML_MAX = 24 * 1024 };
+
+struct xml_out {
+	char *buf;
+	size_t len;
+	bool overflow;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void out(struct xml_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(o->buf + o->len, XML_MAX - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= XML_MAX - o->len)
+		o->overflow = true;
+	else
+		o->len += (size_t)n;
+}
+
+static void xml_reg(struct xml_out *o, const struct gsc_reg_info *r)
+{
+	out(o, "    <reg name=\"%s\" bitsize=\"%u\" type=\"%s\" regnum=\"%d\"", r->name,
+	    (unsigned)r->bitsize, r->type, r->gdb_regno);
+	if (r->group)
+		out(o, " group=\"%s\"", r->group);
+	if (r->generic)
+		out(o, " generic=\"%s\"", r->generic);
+	if (r->dwarf_regno >= 0)
+		out(o, " dwarf_regnum=\"%d\"", r->dwarf_regno);
+	if (r->ehframe_regno >= 0)
+		out(o, " ehframe_regnum=\"%d\"", r->ehframe_regno);
+	out(o, "/>\n");
+}
+
+/* gdb's features/gdb-target.dtd: <target> <architecture> <osabi> <feature>*. */
+static bool xml_build(const struct gsc_arch_info *ai, char *buf)
+{
+	struct xml_out o = { .buf = buf };
+	int n = (int)ai->ntable;
+
+	out(&o, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target>\n");
+	out(&o, "  <architecture>%s</architecture>\n", ai->tdesc_arch);
+	if (ai->tdesc_osabi)
+		out(&o, "  <osabi>%s</osabi>\n", ai->tdesc_osabi);
+	for (size_t f = 0; f < ai->tdesc_nfeatures; f++) {
+		out(&o, "  <feature name=\"%s\">\n%s", ai->tdesc_features[f].name,
+		    ai->tdesc_features[f].types);
+		for (int regno = 0; regno < n; regno++) {
+			int i = table_index(ai, regno);
+			if (i >= 0 && ai->regs[i].feature == f)
+				xml_reg(&o, &ai->regs[i]);
+		}
+		out(&o, "  </feature>\n");
+	}
+	out(&o, "</target>\n");
+	return !o.overflow;
+}
+
+static char xml_store[NARCHES][XML_MAX];
+static const char *xml_doc[NARCHES];
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_build_all(void)
+{
+	for (size_t i = 0; i < NARCHES; i++)
+		if (arches[i]->tdesc_arch && xml_build(arches[i], xml_store[i]))
+			xml_doc[i] = xml_store[i];
+}
+
+const char *gsc_arch_target_xml(const struct gsc_arch_info *ai)
+{
+	pthread_once(&xml_once, xml_build_all);
+	for (size_t i = 0; i < NARCHES; i++)
+		if (arches[i] == ai)
+			return xml_doc[i];
+	return NULL;
 }
