@@ -28,7 +28,10 @@
 
 #include "error.h"
 
-/* A growable byte buffer.  Zero-initialised storage is an empty buffer. */
+/*
+ * A growable byte buffer.  Zero-initialised storage is an empty buffer.
+ * Once data is allocated, data[len] is always 0 (not counted in len).
+ */
 struct rsp_buf {
 	uint8_t *data;
 	size_t len;
@@ -57,7 +60,8 @@ enum rsp_event_kind {
 	RSP_EV_ACK,		/* '+' */
 	RSP_EV_NACK,		/* '-': resend the last packet */
 	RSP_EV_INTERRUPT,	/* 0x03 outside a packet */
-	RSP_EV_BAD_CHECKSUM,	/* a packet arrived damaged: answer '-' */
+	RSP_EV_BAD_CHECKSUM,	/* a packet arrived damaged (checksum, bad hex in it,
+				 * a malformed run count or escape): answer '-' */
 	RSP_EV_TOO_LONG,	/* a packet exceeded max_payload: dropped */
 };
 
@@ -78,8 +82,11 @@ struct rsp_decoder {
 	size_t max_payload;	/* decoded bytes a packet may carry */
 	struct rsp_buf payload;
 	uint8_t sum;		/* running checksum of the raw bytes */
-	uint8_t csum_hi;
-	bool overflow;
+	uint8_t csum_hi;	/* first checksum digit, 0xff if not hex */
+	bool overflow;		/* grew past max_payload: RSP_EV_TOO_LONG */
+	bool malformed;		/* a bad run count or dangling escape */
+	bool have_last;		/* last is valid (a run needs a byte before it) */
+	uint8_t last;		/* the raw byte a run-length count repeats */
 };
 
 /* max_payload: the largest decoded packet accepted (PacketSize we advertise). */
@@ -91,13 +98,22 @@ void rsp_decoder_set_no_ack(struct rsp_decoder *d, bool no_ack);
  * Consumes bytes from data[0..len) until one event completes or the input
  * ends; returns how many bytes were consumed and fills *ev (RSP_EV_NONE when
  * the input ended first).  Call again with the rest of the input.
+ *
+ * A packet's event comes when its second checksum digit arrives, also for
+ * RSP_EV_TOO_LONG, so the stream stays in step.  In no-ack mode a wrong or
+ * non-hex checksum is accepted, but a malformed body (bad run count,
+ * dangling '}' or '*') still gives RSP_EV_BAD_CHECKSUM: drop it silently.
  */
 size_t rsp_decoder_feed(struct rsp_decoder *d, const uint8_t *data, size_t len, struct rsp_event *ev);
 
 /*
  * Appends "$<payload>#<checksum>" to out.  The payload is taken as is (the
  * caller escaped binary data with rsp_buf_add_escaped); with rle, runs of 4 or
- * more equal bytes become "X*<n+29>".
+ * more equal bytes become "X*<n+29>", n being the repeats after the first X
+ * (3..97; never 6, 7, 13 or 96, whose count characters are '#', '$', '*' and
+ * '}').  Runs of '$', '#', '}' and '*' themselves are never folded.
+ * Expansion on input works on the raw stream, as in gdb and lldb: "}]*!"
+ * is '}' then "]]]]".
  */
 void rsp_encode(struct rsp_buf *out, const uint8_t *payload, size_t len, bool rle);
 
