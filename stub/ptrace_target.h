@@ -69,6 +69,12 @@ struct stub_launch {
  * naming the file, and no process is left behind.
  */
 struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_proc **ret) GSC_WUR;
+/*
+ * The first stop: stub_proc_thread_stop() of the main thread says
+ * STUB_STOP_SIGNAL with SIGTRAP after a launch (gdbserver's T05) and signo 0
+ * after an attach (gdbserver's T00); the other threads say STUB_STOP_NONE.
+ * Signals caught while attaching are kept and delivered on the first resume.
+ */
 /* Seizes every thread of pid and stops them all.  The process keeps running if this fails. */
 struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret) GSC_WUR;
 /* Leaves the process running: breakpoints removed, DR7 cleared, every thread detached. */
@@ -80,7 +86,7 @@ void stub_proc_destroy(struct stub_proc *p);
 
 pid_t stub_proc_pid(const struct stub_proc *p);
 bool stub_proc_was_attached(const struct stub_proc *p);
-/* The process has exited or was killed: only destroy is left. */
+/* The process has exited, was killed or was detached: only destroy is left. */
 bool stub_proc_is_dead(const struct stub_proc *p);
 /* A struct gsc_target over this process (memory and the GPRs), for the Go layers. Owned by p. */
 const struct gsc_target *stub_proc_target(struct stub_proc *p);
@@ -191,7 +197,15 @@ struct stub_event {
 	int status;
 	char exec_path[4096];	/* STUB_STOP_EXEC */
 };
-/* Reaps pending wait statuses without blocking and says what to report. */
+/*
+ * Reaps pending wait statuses without blocking and says what to report.
+ * Call it whenever stub_ptrace_event_fd() is readable (it drains the fd); a
+ * resume that finds a pending event makes the fd readable by itself.  Only
+ * this call advances the process: new threads, passed signals and internal
+ * range steps are handled inside it, so a caller that stops polling stalls
+ * the program.  Waits are per thread id: other children of the caller are
+ * never reaped here.
+ */
 struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret) GSC_WUR;
 /* Blocks until an event (tests, and the stub when it has no connection to watch). */
 struct gsc_error *stub_proc_wait(struct stub_proc *p, struct stub_event *ret) GSC_WUR;

@@ -1,0 +1,112 @@
+#!/bin/sh
+# run-ptrace.sh - the ptrace layer of gostub (stub/ptrace_target.c) against
+# small C programs and a Go program, through tests/stub/ptrace_check.
+# Prints the measured step, breakpoint and memory rates.
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+[ "$(uname -s)" = Linux ] || skip "ptrace layer is Linux only"
+[ "$(uname -m)" = x86_64 ] || skip "ptrace layer is amd64 only"
+need gcc nm
+CHECK="$top_builddir/tests/stub/ptrace_check"
+[ -x "$CHECK" ] || hard_error "$CHECK is not built"
+PROGS="$top_srcdir/tests/stub/progs"
+make_tmpdir
+
+gcc -O1 -g -fPIE -pie -o "$TMP/ptrace_loop" "$PROGS/ptrace_loop.c" || hard_error "gcc ptrace_loop"
+gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_threads" "$PROGS/ptrace_threads.c" ||
+	hard_error "gcc ptrace_threads"
+gcc -O1 -g -no-pie -o "$TMP/ptrace_sleeper" "$PROGS/ptrace_sleeper.c" || hard_error "gcc ptrace_sleeper"
+
+# A probe that cannot trace (a container without CAP_SYS_PTRACE, or a tracer above us) is a skip.
+"$CHECK" run -- "$TMP/ptrace_loop" 1 >"$TMP/probe.out" 2>&1 ||
+	{ grep -q 'Operation not permitted' "$TMP/probe.out" && skip "ptrace is not permitted here"; }
+
+FAILED=0
+# sym PROG NAME: link-time address of a symbol; sym_end: its end.
+sym() { v=$(nm "$1" | awk -v s="$2" '$3 == s { print $1; exit }'); [ -n "$v" ] || hard_error "no $2 in $1"; printf '0x%s' "$v"; }
+sym_end() {
+	set -- $(nm -S "$1" | awk -v s="$2" '$4 == s { print $1, $2; exit }')
+	printf '0x%x' $((0x$1 + 0x$2))
+}
+
+# check NAME EXPECTED-REGEX... -- ptrace_check arguments: runs it, every regex must match a line.
+check() {
+	name=$1; shift
+	pats=
+	while [ "$1" != "--" ]; do pats="$pats
+$1"; shift; done
+	shift
+	out="$TMP/$name.out"
+	if "$CHECK" "$@" >"$out" 2>&1; then rc=0; else rc=$?; fi
+	ok=1
+	[ $rc -eq 0 ] || ok=0
+	echo "$pats" | while IFS= read -r pat; do
+		[ -z "$pat" ] && continue
+		grep -Eq -- "$pat" "$out" || { echo "  missing: $pat"; exit 1; }
+	done || ok=0
+	if [ $ok = 1 ]; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name (exit $rc)"
+		sed 's/^/  | /' "$out"
+		FAILED=$((FAILED + 1))
+	fi
+	grep -E 'per_second|MiB/s|probe ' "$out" | sed "s/^/  $name: /"
+}
+
+L="$TMP/ptrace_loop"
+T="$TMP/ptrace_threads"
+S="$TMP/ptrace_sleeper"
+
+check launch-exit '^initial threads 1 reason signal signo 5$' '^stops 0$' '^exit 42$' -- run -- "$L" 100
+check launch-shell '^exe .*/ptrace_loop$' '^exit 42$' -- run shell -- "$L" 100
+check launch-noaslr '^exit 42$' -- run noaslr -- "$L" 100
+check exec-event '^stop exec signo 5' '^stops 1$' '^exit 42$' -- run -- /bin/sh -c "exec '$L' 5"
+check exec-missing "^error cannot execute $TMP/missing: No such file" '^children none$' -- \
+	execfail -- "$TMP/missing"
+check exec-not-executable "^error cannot execute $PROGS/ptrace_loop.c: Permission denied" \
+	'^children none$' -- execfail -- "$PROGS/ptrace_loop.c"
+check exec-missing-shell "^error cannot execute $TMP/missing: exited with status 127" \
+	'^children none$' -- execfail shell -- "$TMP/missing"
+check breakpoint-1000 '^hits 1000$' '^exit 42$' -- bp "$(sym "$L" hit)" 1000 -- "$L" 1500
+check step-over-and-write '^step step pc_moved 1$' '^write_under_bp ok$' '^exit 42$' -- \
+	stepover "$(sym "$L" hit)" -- "$L" 5
+check single-step-1000 '^steps 1000 moved 1000$' '^exit 42$' -- step "$(sym "$L" main)" 1000 -- "$L" 2000
+check range-step '^range stop step outside 1$' '^exit 42$' -- \
+	range "$(sym "$L" hit)" "$(sym_end "$L" hit)" -- "$L" 5
+check interrupt-threads '^interrupt signal signo 2' '^threads 6$' '^thread worker-4$' '^killed$' -- \
+	interrupt 200 5 -- "$T" 5000
+check breakpoint-threads '^hits 500 threads_hitting [2-9]' '^exit 7$' -- mtbp "$(sym "$T" work)" 500 -- "$T" 3000
+check step-threads-running '^hits 300 steps 299 bad 0$' '^exit 7$' -- mtstep "$(sym "$T" work)" 300 -- "$T" 3000
+check attach-detach '^attached reason signal signo 0 was_attached 1$' '^text_matches_file 1$' \
+	'^after_detach exit 3$' -- attach "$(sym "$S" tick)" -- "$S" 60
+check kill '^killed running$' '^destroyed stopped$' -- kill -- "$T" 5000
+check registers '^regs ok$' '^exit 42$' -- regs -- "$L" 5
+check memory-regions-libraries '^read 64MiB .*bad bytes 0$' '^region of ready: mapped 1 perms r?x name ptrace_loop$' \
+	'^libraries [0-9]+ libc 1 main_lm 1$' '^exit 42$' -- mem "$(sym "$L" ready)" "$(sym "$L" big)" -- "$L" 5 big
+check debug-registers '^ready threads 5 dr7_ok 5$' '^late threads 6 dr7_ok 6$' '^exit 7$' -- \
+	dr "$(sym "$T" watched)" "$(sym "$T" ready)" "$(sym "$T" late_ready)" -- "$T" 200
+# This VM accepts DR writes and never traps (reference/rsp-gdb-lldb.md §0.8): the probe must say so.
+if grep -q '^probe true' "$TMP/debug-registers.out"; then
+	echo "NOTE: debug-register traps fire on this machine"
+fi
+
+if GO=$(find_go); then
+	if (cd "$PROGS" && "$GO" build -o "$TMP/gospin" gospin.go) >"$TMP/gobuild.out" 2>&1; then
+		G="$TMP/gospin"
+		check go-runs-through '^stops 0$' '^exit 0$' -- run -- "$G"
+		check go-interrupt '^interrupt signal signo 2' '^killed$' -- interrupt 100 3 -- "$G"
+		check go-breakpoint '^hits 200 ' '^exit 0$' -- mtbp "$(sym "$G" main.spin)" 200 -- "$G"
+		check go-step-threads-running '^hits 200 steps 199 bad 0$' '^exit 0$' -- \
+			mtstep "$(sym "$G" main.spin)" 200 -- "$G"
+	else
+		cat "$TMP/gobuild.out"
+		hard_error "go build gospin"
+	fi
+else
+	echo "SKIP go parts: no Go toolchain"
+	[ $FAILED -eq 0 ] && exit 77
+fi
+
+[ $FAILED -eq 0 ] || fail "$FAILED ptrace checks failed"
+echo "all ptrace checks passed"
