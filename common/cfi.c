@@ -1350,7 +1350,11 @@ struct gsc_error *gsc_cfi_create_elf(struct gsc_elf *elf, struct gsc_cfi **ret)
 	cfi->elf = elf;
 	if ((err = add_eh_frame(cfi, elf)) || (err = add_debug_frame(cfi, elf))) {
 		gsc_cfi_destroy(cfi);
-		return gsc_error_wrap(err, "%s", gsc_elf_path(elf));
+		/* elf_file's own errors already start with the path */
+		const char *path = gsc_elf_path(elf);
+		if (err->message && strncmp(err->message, path, strlen(path)) == 0)
+			return err;
+		return gsc_error_wrap(err, "%s", path);
 	}
 	if (!cfi->num_sections) {
 		gsc_cfi_destroy(cfi);

@@ -1539,8 +1539,9 @@ static struct gsc_error *format_119(struct fmt_ctx *c, const struct gsc_unwind_l
 	return NULL;
 }
 
-struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc_unwind *u,
-				       const struct gsc_traceback_opts *opts, char **ret)
+/* The traceback text of u appended to s (s->oom set when memory ran out). */
+static struct gsc_error *traceback_into(struct gsc_unwinder *uw, const struct gsc_unwind *u,
+					const struct gsc_traceback_opts *opts, struct sb *s)
 {
 	_cleanup_free_ struct gsc_unwind_lframe *lf = NULL;
 	size_t n = 0;
@@ -1577,16 +1578,41 @@ struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc
 	_cleanup_free_ const struct gsc_unwind_lframe **pl = calloc(n ? n : 1, sizeof(*pl));
 	if (!pl)
 		return &gsc_enomem;
-	struct sb s = {0};
-	struct fmt_ctx c = {uw, &uc, opts, &s, opts->level >= 2 || opts->throwing};
+	struct fmt_ctx c = {uw, &uc, opts, s, opts->level >= 2 || opts->throwing};
 	err = uw->minor >= 21 ? format_121(&c, lf, n, pl) : format_119(&c, lf, n, pl);
 	if (!err)
 		err = print_created_by(&c);
+	return err;
+}
+
+struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc_unwind *u,
+				       const struct gsc_traceback_opts *opts, char **ret)
+{
+	struct sb s = {0};
+	struct gsc_error *err = traceback_into(uw, u, opts, &s);
 	if (err) {
 		free(s.p);
 		return err;
 	}
 	return sb_finish(&s, ret);
+}
+
+struct gsc_error *gsc_traceback_append(struct gsc_unwinder *uw, const struct gsc_unwind *u,
+				       const struct gsc_traceback_opts *opts,
+				       struct gsc_textbuf *tb)
+{
+	struct sb s = {.p = tb->p, .n = tb->len, .cap = tb->cap};
+	struct gsc_error *err = traceback_into(uw, u, opts, &s);
+	if (!err)
+		sb_putn(&s, "", 0);	/* NUL-terminated even when nothing was written */
+	if (!err && s.oom)
+		err = &gsc_enomem;
+	/* the buffer may have moved even when the text is dropped */
+	tb->p = s.p;
+	tb->cap = s.cap;
+	if (!err)
+		tb->len = s.n;
+	return err;
 }
 
 struct gsc_error *gsc_unwind_running_start(struct gsc_unwinder *uw,

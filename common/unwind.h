@@ -266,6 +266,23 @@ struct gsc_error *gsc_traceback_format(struct gsc_unwinder *uw, const struct gsc
 				       const struct gsc_traceback_opts *opts,
 				       char **ret) GSC_WUR;
 
+/* A growable text buffer the caller owns: p is malloc'd (or NULL), len used, cap allocated. */
+struct gsc_textbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/*
+ * The same text appended to *tb (for a caller that writes many goroutines
+ * into one buffer: no allocation per goroutine once the buffer is big
+ * enough).  On success tb->len grows and p[len] is NUL.  On error tb->len is
+ * unchanged; tb->p and tb->cap may have changed (the buffer grew) and stay
+ * the caller's to free.
+ */
+struct gsc_error *gsc_traceback_append(struct gsc_unwinder *uw, const struct gsc_unwind *u,
+				       const struct gsc_traceback_opts *opts,
+				       struct gsc_textbuf *tb) GSC_WUR;
+
 /*
  * Which of n logical frames the 1.21+ rule prints (first 50, last 50):
  * *head_ret frames from the start, then, when *elided_ret > 0, the line

@@ -145,15 +145,83 @@ static void print_warnings(const char *const *w, size_t n)
 		gocore_warn("%s", w[i]);
 }
 
+/*
+ * First touches, shared out.  On this project's VMs the first touch of a
+ * page costs microseconds (host-side), and collect() runs on one thread: it
+ * faults in every g of allgs in the core's mapping and every page of the
+ * goroutine array.  A helper thread touches the second half of both while
+ * collect() walks the first: it reads the bytes of the g's of
+ * allgs[n/2..n) into a scratch buffer (nothing is decoded: the runtime view
+ * reads them again) and zeroes the second half of the array, which
+ * collect() does not write before it has joined the helper.  The output does
+ * not depend on it; only the time does.
+ */
+enum { PREFAULT_MIN_GS = 8192, PREFAULT_CHUNK = 4096, PREFAULT_MAX_G = 4096 };
+
+struct prefault {
+	const struct gsc_target *t;
+	uint64_t ptrs, from, to;	/* allgs.array and the half [from, to) to touch */
+	uint32_t g_size;
+	void *mem;			/* the array's second half */
+	size_t mem_size;
+	pthread_t tid;
+	bool started;
+};
+
+static void *prefault_run(void *arg)
+{
+	struct prefault *pf = arg;
+	memset(pf->mem, 0, pf->mem_size);
+	uint8_t ptrs[PREFAULT_CHUNK * 8], g[PREFAULT_MAX_G];
+	for (uint64_t base = pf->from; base < pf->to; base += PREFAULT_CHUNK) {
+		uint64_t n = pf->to - base < PREFAULT_CHUNK ? pf->to - base : PREFAULT_CHUNK;
+		struct gsc_error *err = gsc_target_read(pf->t, pf->ptrs + base * 8, ptrs, n * 8);
+		if (err) {
+			gsc_error_destroy(err);
+			continue;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t addr = gsc_load64(ptrs + i * 8, pf->t->little_endian);
+			gsc_error_destroy(gsc_target_read(pf->t, addr, g, pf->g_size));
+		}
+	}
+	return NULL;
+}
+
+/* Starts the helper for an array of cap goroutines, allgs of len entries at ptrs. */
+static void prefault_start(struct gocore *gc, struct prefault *pf, uint64_t ptrs, uint64_t len,
+			   size_t cap)
+{
+	long cpus = gc->opts->jobs ? gc->opts->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	const struct gsc_go_layout *l = gsc_goruntime_layout(gc->rt);
+	if (cpus < 2 || len < PREFAULT_MIN_GS || !ptrs || !l || l->g_size > PREFAULT_MAX_G)
+		return;
+	*pf = (struct prefault){
+		.t = gc->target, .ptrs = ptrs, .from = len / 2, .to = len, .g_size = l->g_size,
+		.mem = gc->gs + cap / 2, .mem_size = (cap - cap / 2) * sizeof(*gc->gs),
+	};
+	pf->started = pthread_create(&pf->tid, NULL, prefault_run, pf) == 0;
+}
+
+static void prefault_join(struct prefault *pf)
+{
+	if (pf->started)
+		pthread_join(pf->tid, NULL);
+	pf->started = false;
+}
+
 struct collector {
 	struct gocore *gc;
 	size_t cap;
+	struct prefault pf;
 };
 
 static struct gsc_error *collect_one(const struct gsc_goroutine *g, void *arg)
 {
 	struct collector *c = arg;
 	struct gocore *gc = c->gc;
+	if (gc->ngs == c->cap / 2)
+		prefault_join(&c->pf);	/* before the helper's half is written */
 	if (gc->ngs == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
 		struct gsc_goroutine *p = realloc(gc->gs, cap * sizeof(*p));
@@ -170,12 +238,19 @@ static struct gsc_error *collect(struct gocore *gc)
 {
 	struct collector c = {.gc = gc};
 	/* allglen sizes the array once (a hint: the walk is still bounded by the library) */
-	uint64_t len = 0, addr = gsc_goruntime_allgs_addr(gc->rt);
+	uint64_t len = 0, ptrs = 0, addr = gsc_goruntime_allgs_addr(gc->rt);
 	struct gsc_error *err = addr ? gsc_target_read_u64(gc->target, addr + 8, &len) : NULL;
+	if (!err && addr)
+		err = gsc_target_read_u64(gc->target, addr, &ptrs);
 	gsc_error_destroy(err);
-	if (len && len <= GSC_GORUNTIME_MAX_GS && (gc->gs = malloc(len * sizeof(*gc->gs))))
+	if (len && len <= GSC_GORUNTIME_MAX_GS &&
+	    (gc->gs = gocore_alloc_big(len * sizeof(*gc->gs)))) {
 		c.cap = len;
-	return gsc_goruntime_goroutines(gc->rt, false, collect_one, &c, &gc->skipped);
+		prefault_start(gc, &c.pf, ptrs, len, c.cap);
+	}
+	err = gsc_goruntime_goroutines(gc->rt, false, collect_one, &c, &gc->skipped);
+	prefault_join(&c.pf);
+	return err;
 }
 
 /* "<path>: <message>" unless the message already starts with the path. */
@@ -938,12 +1013,12 @@ static void progress_end(struct progress *p)
 /*
  * The work is split in batches of goroutines (in output order); each batch
  * is shared out between worker threads, each taking a contiguous slice and
- * writing its text or JSON into its own memory stream; the main thread then
- * writes the streams in order.  So output order and content do not depend
- * on the thread count, and memory stays bounded by one batch.  For --group
- * the workers write group records (id, key, text) and the main thread adds
- * them to the (unshared) table; every allocation is freed by the thread
- * that made it.
+ * writing its text or JSON into its own buffer (struct gocore_out, kept
+ * across batches); the main thread then writes the buffers in order and
+ * empties them.  So output order and content do not depend on the thread
+ * count, and memory stays bounded by one batch.  For --group the workers
+ * write group records (id, key, text) and the main thread adds them to the
+ * (unshared) table.
  * Everything the workers touch is read-only: the core's mapping, the
  * pclntab, the unwinder, the goroutine array.
  */
@@ -953,14 +1028,14 @@ struct worker {
 	struct gocore *gc;
 	const size_t *order;	/* indexes into gc->gs */
 	size_t n;
-	char *buf;
-	size_t len;
+	struct gocore_out out;	/* kept for the whole run, emptied after each batch */
 	struct tally t;
 	struct gsc_error *err;
 };
 
 /* Filters, unwind, and the text, JSON or group record of one goroutine. */
-static struct gsc_error *one(struct gocore *gc, size_t idx, FILE *out, struct tally *t)
+static struct gsc_error *one(struct gocore *gc, size_t idx, struct gocore_out *out,
+			     struct tally *t)
 {
 	const struct gsc_goroutine *g = &gc->gs[idx];
 	struct gocore_gor gor_storage = {.g = g}, *gor = &gor_storage;
@@ -979,7 +1054,8 @@ static struct gsc_error *one(struct gocore *gc, size_t idx, FILE *out, struct ta
 		if (gc->opts->mode == GOCORE_GROUP) {
 			err = gocore_group_record(gc, gor, out);
 		} else if (gc->opts->mode == GOCORE_JSON) {
-			fputs(",\n", out);	/* the main thread drops the first one */
+			/* the main thread drops the first one */
+			gocore_out_put(out, ",\n", 2);
 			err = gocore_json_goroutine(gc, gor, out);
 		} else {
 			err = gocore_text_goroutine(gc, gor, out);
@@ -993,15 +1069,11 @@ static struct gsc_error *one(struct gocore *gc, size_t idx, FILE *out, struct ta
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	FILE *out = open_memstream(&w->buf, &w->len);
-	if (!out) {
-		w->err = gsc_error_errno(errno, "open_memstream");
-		return NULL;
+	for (size_t i = 0; i < w->n && !w->err; i++) {
+		w->err = one(w->gc, w->order[i], &w->out, &w->t);
+		if (!w->err && w->out.oom)
+			w->err = &gsc_enomem;
 	}
-	for (size_t i = 0; i < w->n && !w->err; i++)
-		w->err = one(w->gc, w->order[i], out, &w->t);
-	if (fclose(out) && !w->err)
-		w->err = gsc_error_errno(errno, "memory stream");
 	return NULL;
 }
 
@@ -1011,8 +1083,8 @@ static struct gsc_error *collect_worker(struct gocore *gc, struct worker *w, FIL
 {
 	struct gsc_error *err = w->err;
 	w->err = NULL;
-	const char *p = w->buf ? w->buf : "";
-	size_t len = w->buf ? w->len : 0;
+	const char *p = w->out.b.p;
+	size_t len = w->out.b.len;
 	if (gc->opts->mode == GOCORE_JSON && *first && len >= 2) {
 		p += 2, len -= 2;	/* the first goroutine has no "," before it */
 	}
@@ -1020,10 +1092,9 @@ static struct gsc_error *collect_worker(struct gocore *gc, struct worker *w, FIL
 		*first = false;
 	if (groups && !err)
 		err = gocore_groups_add_records(groups, p, len);
-	else if (!groups)
-		fwrite(p, 1, len, out);
-	free(w->buf);
-	w->buf = NULL;
+	else if (!groups && len)
+		fwrite(p, 1, len, out);	/* a write error shows at the final fflush */
+	w->out.b.len = 0;
 	gc->bad_stacks += w->t.bad_stacks;
 	if (!gc->bad_example[0])
 		memcpy(gc->bad_example, w->t.bad_example, sizeof(gc->bad_example));
@@ -1105,6 +1176,8 @@ static struct gsc_error *walk(struct gocore *gc, FILE *out, size_t *shown)
 		progress_tick(&pr, b + cnt, n);
 	}
 	progress_end(&pr);
+	for (int j = 0; j < jobs; j++)
+		gocore_out_deinit(&ws[j].out);
 	if (!err && groups)
 		gocore_groups_print(groups, gc, out);
 	gocore_groups_destroy(groups);

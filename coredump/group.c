@@ -38,9 +38,6 @@ struct group {
 struct gocore_groups {
 	struct group **slots;
 	size_t nslots, count;
-	char *kbuf;		/* text being built (the key or the frames) */
-	size_t klen, kcap;
-	bool oom;
 };
 
 struct gocore_groups *gocore_groups_create(void)
@@ -71,40 +68,14 @@ void gocore_groups_destroy(struct gocore_groups *gr)
 		free(g);
 	}
 	free(gr->slots);
-	free(gr->kbuf);
 	free(gr);
 }
 
-static void kadd(struct gocore_groups *gr, const char *s, size_t n)
+static void kline(struct gocore_out *o, int32_t line)
 {
-	if (gr->oom)
-		return;
-	if (gr->klen + n + 1 > gr->kcap) {
-		size_t cap = gr->kcap ? gr->kcap : 4096;
-		while (cap < gr->klen + n + 1)
-			cap *= 2;
-		char *p = realloc(gr->kbuf, cap);
-		if (!p) {
-			gr->oom = true;
-			return;
-		}
-		gr->kbuf = p, gr->kcap = cap;
-	}
-	memcpy(gr->kbuf + gr->klen, s, n);
-	gr->klen += n;
-	gr->kbuf[gr->klen] = 0;
-}
-
-static void kstr(struct gocore_groups *gr, const char *s)
-{
-	kadd(gr, s, strlen(s));
-}
-
-static void kline(struct gocore_groups *gr, int32_t line)
-{
-	char b[16];
-	int n = snprintf(b, sizeof(b), ":%d\n", line);
-	kadd(gr, b, (size_t)n);
+	gocore_out_putc(o, ':');
+	gocore_out_i64(o, line);
+	gocore_out_putc(o, '\n');
 }
 
 static uint64_t fnv1a(const char *s, size_t n)
@@ -140,12 +111,11 @@ static bool grow(struct gocore_groups *gr)
  * The printed frames of a new group, one line each: the frames
  * GOTRACEBACK=all would show (runtime frames hidden, gsc_traceback_showfunc),
  * or, when that hides them all (a runtime goroutine), the outermost frame
- * below runtime.goexit.  Then the creator.
+ * below runtime.goexit.  Then the creator.  Appended to out.
  */
-static char *group_text(struct gocore *gc, struct gocore_gor *gor, const char *cfunc,
-			const char *cfile, int32_t cline)
+static void group_text(struct gocore *gc, struct gocore_gor *gor, const char *cfunc,
+		       const char *cfile, int32_t cline, struct gocore_out *out)
 {
-	struct gocore_groups tmp = {0};
 	char name[1024];
 	size_t shown = 0, hidden = 0;
 	enum gsc_func_kind callee = GSC_FUNC_NORMAL;
@@ -158,45 +128,40 @@ static char *group_text(struct gocore *gc, struct gocore_gor *gor, const char *c
 			continue;
 		}
 		if (shown++ == MAX_GROUP_FRAMES) {
-			kstr(&tmp, "\t...\n");
+			gocore_out_puts(out, "\t...\n");
 			continue;
 		}
 		if (shown > MAX_GROUP_FRAMES)
 			continue;
 		gsc_unwind_print_name(gc->minor, f->func, true, name, sizeof(name));
-		kstr(&tmp, "\t");
-		kstr(&tmp, name);
-		kstr(&tmp, " at ");
-		kstr(&tmp, f->file);
-		kline(&tmp, f->line);
+		gocore_out_puts(out, "\t");
+		gocore_out_puts(out, name);
+		gocore_out_puts(out, " at ");
+		gocore_out_puts(out, f->file);
+		kline(out, f->line);
 	}
 	if (!shown && gor->nlf) {
 		size_t i = gor->nlf - 1;
 		if (i > 0 && gor->lf[i].kind == GSC_FUNC_GOEXIT)
 			i--;
 		gsc_unwind_print_name(gc->minor, gor->lf[i].func, true, name, sizeof(name));
-		kstr(&tmp, "\t");
-		kstr(&tmp, name);
-		kstr(&tmp, " at ");
-		kstr(&tmp, gor->lf[i].file);
-		kline(&tmp, gor->lf[i].line);
+		gocore_out_puts(out, "\t");
+		gocore_out_puts(out, name);
+		gocore_out_puts(out, " at ");
+		gocore_out_puts(out, gor->lf[i].file);
+		kline(out, gor->lf[i].line);
 	}
 	if (!gor->have_stack)
-		kstr(&tmp, "\tgoroutine running on other thread; stack unavailable\n");
+		gocore_out_puts(out, "\tgoroutine running on other thread; stack unavailable\n");
 	if (cfunc) {
 		gsc_unwind_print_name(gc->minor, cfunc, false, name, sizeof(name));
-		kstr(&tmp, "\tcreated by ");
-		kstr(&tmp, name);
-		kstr(&tmp, " at ");
-		kstr(&tmp, cfile);
-		kline(&tmp, cline);
+		gocore_out_puts(out, "\tcreated by ");
+		gocore_out_puts(out, name);
+		gocore_out_puts(out, " at ");
+		gocore_out_puts(out, cfile);
+		kline(out, cline);
 	}
 	(void)hidden;
-	if (tmp.oom) {
-		free(tmp.kbuf);
-		return NULL;
-	}
-	return tmp.kbuf ? tmp.kbuf : strdup("");
 }
 
 static struct gsc_error *add_id(struct group *g, uint64_t id)
@@ -214,47 +179,39 @@ static struct gsc_error *add_id(struct group *g, uint64_t id)
 
 /*
  * One goroutine's record for the main thread, written by a worker into its
- * own stream (so the worker frees what it allocated): "ID\0KEY\0TEXT\0".
+ * own buffer: "ID\0KEY\0TEXT\0".
  */
-struct gsc_error *gocore_group_record(struct gocore *gc, struct gocore_gor *gor, FILE *out)
+struct gsc_error *gocore_group_record(struct gocore *gc, struct gocore_gor *gor,
+				      struct gocore_out *out)
 {
 	struct gsc_error *err = gocore_logical(gc, gor);
 	if (err)
 		return err;
-	struct gocore_groups k = {0};
-	kstr(&k, gor->state);
-	kstr(&k, gor->have_stack ? "\n" : "\n(no stack)\n");
+	gocore_out_u64(out, gor->g->goid);
+	gocore_out_putc(out, 0);
+	gocore_out_puts(out, gor->state);
+	gocore_out_puts(out, gor->have_stack ? "\n" : "\n(no stack)\n");
 	for (size_t i = 0; i < gor->nlf; i++) {
-		kstr(&k, gor->lf[i].func);
-		kstr(&k, "\n");
-		kstr(&k, gor->lf[i].file);
-		kline(&k, gor->lf[i].line);
+		gocore_out_puts(out, gor->lf[i].func);
+		gocore_out_putc(out, '\n');
+		gocore_out_puts(out, gor->lf[i].file);
+		kline(out, gor->lf[i].line);
 	}
 	const char *cfunc = NULL, *cfile = NULL;
 	int32_t cline = 0;
 	if (gocore_created_by(gc, gor->g, &cfunc, &cfile, &cline)) {
-		kstr(&k, "created by ");
-		kstr(&k, cfunc);
-		kstr(&k, "\n");
-		kstr(&k, cfile);
-		kline(&k, cline);
+		gocore_out_puts(out, "created by ");
+		gocore_out_puts(out, cfunc);
+		gocore_out_putc(out, '\n');
+		gocore_out_puts(out, cfile);
+		kline(out, cline);
 	} else {
 		cfunc = NULL;
 	}
-	char *text = group_text(gc, gor, cfunc, cfile, cline);
-	if (k.oom || !text) {
-		free(k.kbuf);
-		free(text);
-		return &gsc_enomem;
-	}
-	fprintf(out, "%" PRIu64, gor->g->goid);
-	fputc(0, out);
-	fwrite(k.kbuf, 1, k.klen + 1, out);
-	fputs(text, out);
-	fputc(0, out);
-	free(k.kbuf);
-	free(text);
-	return NULL;
+	gocore_out_putc(out, 0);
+	group_text(gc, gor, cfunc, cfile, cline, out);
+	gocore_out_putc(out, 0);
+	return out->oom ? &gsc_enomem : NULL;
 }
 
 static struct gsc_error *add_one(struct gocore_groups *gr, uint64_t goid, const char *key,

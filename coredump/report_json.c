@@ -51,104 +51,121 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-void gocore_json_string(FILE *out, const char *str)
+void gocore_json_string(struct gocore_out *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	putc('"', out);
+	gocore_out_putc(out, '"');
 	while (*s) {
+		/* the plain run up to the next byte that needs care, in one copy */
+		const unsigned char *run = s;
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (s > run)
+			gocore_out_put(out, (const char *)run, (size_t)(s - run));
 		unsigned c = *s;
+		if (!c)
+			break;
 		if (c == '"' || c == '\\') {
-			putc('\\', out);
-			putc((int)c, out);
+			gocore_out_putc(out, '\\');
+			gocore_out_putc(out, (char)c);
 			s++;
 		} else if (c < 0x20) {
 			static const char esc[] = "btn\0fr";
 			if (c >= 8 && c <= 13 && esc[c - 8])
-				fprintf(out, "\\%c", esc[c - 8]);
+				gocore_out_printf(out, "\\%c", esc[c - 8]);
 			else
-				fprintf(out, "\\u%04x", c);
-			s++;
-		} else if (c < 0x80) {
-			putc((int)c, out);
+				gocore_out_printf(out, "\\u%04x", c);
 			s++;
 		} else {
 			size_t n = utf8_len(s);
 			if (n) {
-				fwrite(s, 1, n, out);
+				gocore_out_put(out, (const char *)s, n);
 				s += n;
 			} else {
-				fputs("\\ufffd", out);
+				gocore_out_puts(out, "\\ufffd");
 				s++;
 			}
 		}
 	}
-	putc('"', out);
+	gocore_out_putc(out, '"');
 }
 
-static void json_addr(FILE *out, uint64_t v)
+static void json_addr(struct gocore_out *out, uint64_t v)
 {
-	fprintf(out, "\"0x%" PRIx64 "\"", v);
+	gocore_out_putc(out, '"');
+	gocore_out_hex(out, v);
+	gocore_out_putc(out, '"');
 }
 
-void gocore_json_begin(struct gocore *gc, FILE *out)
+static void json_begin(struct gocore *gc, struct gocore_out *out)
 {
-	fputs("{\n\"exe\": ", out);
+	gocore_out_puts(out, "{\n\"exe\": ");
 	gocore_json_string(out, gc->opts->exe);
-	fputs(",\n\"core\": ", out);
+	gocore_out_puts(out, ",\n\"core\": ");
 	gocore_json_string(out, gc->opts->core);
-	fputs(",\n\"go_version\": ", out);
+	gocore_out_puts(out, ",\n\"go_version\": ");
 	gocore_json_string(out, gsc_binary_go_version(gc->bin));
-	fputs(",\n\"goarch\": ", out);
+	gocore_out_puts(out, ",\n\"goarch\": ");
 	gocore_json_string(out, gc->arch);
-	fputs(",\n\"signal\": ", out);
+	gocore_out_puts(out, ",\n\"signal\": ");
 	const struct gsc_core_signal *sig = gsc_core_signal(gc->core);
 	if (sig && sig->signo) {
 		const char *name = gsc_linux_signal_name(sig->signo);
-		fprintf(out, "{\"number\": %d, \"name\": ", sig->signo);
+		gocore_out_printf(out, "{\"number\": %d, \"name\": ", sig->signo);
 		gocore_json_string(out, name ? name : "");
-		fprintf(out, ", \"code\": %d, \"addr\": ", sig->code);
+		gocore_out_printf(out, ", \"code\": %d, \"addr\": ", sig->code);
 		if (sig->has_addr)
 			json_addr(out, sig->addr);
 		else
-			fputs("null", out);
-		fprintf(out, ", \"thread\": %d}", sig->tid);
+			gocore_out_puts(out, "null");
+		gocore_out_printf(out, ", \"thread\": %d}", sig->tid);
 	} else {
-		fputs("null", out);
+		gocore_out_puts(out, "null");
 	}
-	fputs(",\n\"crashing_goroutine\": ", out);
+	gocore_out_puts(out, ",\n\"crashing_goroutine\": ");
 	if (gc->crash != SIZE_MAX)
-		fprintf(out, "%" PRIu64, gc->gs[gc->crash].goid);
+		gocore_out_printf(out, "%" PRIu64, gc->gs[gc->crash].goid);
 	else
-		fputs("null", out);
-	fputs(",\n\"panic\": ", out);
+		gocore_out_puts(out, "null");
+	gocore_out_puts(out, ",\n\"panic\": ");
 	if (gc->panic.present) {
-		fprintf(out, "{\"goroutine\": %" PRIu64 ", \"type\": ", gc->panic.goid);
+		gocore_out_printf(out, "{\"goroutine\": %" PRIu64 ", \"type\": ", gc->panic.goid);
 		gocore_json_string(out, gc->panic.type);
-		fputs(", \"value\": ", out);
+		gocore_out_puts(out, ", \"value\": ");
 		gocore_json_string(out, gc->panic.value ? gc->panic.value : "");
-		fputs(", \"text\": ", out);
+		gocore_out_puts(out, ", \"text\": ");
 		gocore_json_string(out, gc->panic.text ? gc->panic.text : "");
-		fputs("}", out);
+		gocore_out_puts(out, "}");
 	} else {
-		fputs("null", out);
+		gocore_out_puts(out, "null");
 	}
-	fprintf(out, ",\n\"now_ns\": %" PRId64 ",\n\"now_source\": ", gc->now);
+	gocore_out_printf(out, ",\n\"now_ns\": %" PRId64 ",\n\"now_source\": ", gc->now);
 	gocore_json_string(out, gc->now_how);
-	fputs(",\n\"threads\": [", out);
+	gocore_out_puts(out, ",\n\"threads\": [");
 	for (size_t i = 0; i < gc->nthreads; i++) {
 		const struct gocore_thread *t = &gc->threads[i];
-		fprintf(out, "%s\n {\"tid\": %d, \"goroutine\": ", i ? "," : "", t->tid);
+		gocore_out_printf(out, "%s\n {\"tid\": %d, \"goroutine\": ", i ? "," : "", t->tid);
 		if (t->curg_goid >= 0)
-			fprintf(out, "%" PRId64, t->curg_goid);
+			gocore_out_printf(out, "%" PRId64, t->curg_goid);
 		else
-			fputs("null", out);
-		fputs(", \"pc\": ", out);
+			gocore_out_puts(out, "null");
+		gocore_out_puts(out, ", \"pc\": ");
 		json_addr(out, t->pc);
-		fputs(", \"sp\": ", out);
+		gocore_out_puts(out, ", \"sp\": ");
 		json_addr(out, t->sp);
-		fputs("}", out);
+		gocore_out_puts(out, "}");
 	}
-	fputs("\n],\n\"goroutines\": [\n", out);
+	gocore_out_puts(out, "\n],\n\"goroutines\": [\n");
+}
+
+void gocore_json_begin(struct gocore *gc, FILE *f)
+{
+	struct gocore_out out = {0};
+	json_begin(gc, &out);
+	if (out.oom)
+		gocore_warn("out of memory writing the JSON header");
+	gocore_out_flush(&out, f);	/* a write error shows at the final fflush */
+	gocore_out_deinit(&out);
 }
 
 void gocore_json_end(struct gocore *gc, FILE *out)
@@ -263,7 +280,8 @@ static void labels_map(struct gocore *gc, uint64_t addr, struct labels *l)
 		labels_buckets(gc, old, 1ull << (B - 1), l);
 }
 
-static void print_labels(struct gocore *gc, const struct gsc_goroutine *g, FILE *out)
+static void print_labels(struct gocore *gc, const struct gsc_goroutine *g,
+			 struct gocore_out *out)
 {
 	struct labels l = {.n = 0};
 	if (g->labels) {
@@ -272,23 +290,23 @@ static void print_labels(struct gocore *gc, const struct gsc_goroutine *g, FILE 
 		else
 			labels_map(gc, g->labels, &l);
 	}
-	fputs("{", out);
+	gocore_out_puts(out, "{");
 	for (size_t i = 0; i < l.n; i++) {
 		if (i)
-			fputs(", ", out);
+			gocore_out_puts(out, ", ");
 		gocore_json_string(out, l.kv[2 * i]);
-		fputs(": ", out);
+		gocore_out_puts(out, ": ");
 		gocore_json_string(out, l.kv[2 * i + 1]);
 		free(l.kv[2 * i]);
 		free(l.kv[2 * i + 1]);
 	}
-	fputs("}", out);
+	gocore_out_puts(out, "}");
 }
 
 /* "0x1, {0x2, 0x3}, 0x4?" -> ["0x1", "{0x2, 0x3}", "0x4?"] */
-static void print_args(const char *s, FILE *out)
+static void print_args(const char *s, struct gocore_out *out)
 {
-	fputs("[", out);
+	gocore_out_puts(out, "[");
 	int depth = 0;
 	const char *start = s;
 	bool first = true;
@@ -301,7 +319,7 @@ static void print_args(const char *s, FILE *out)
 			if (p > start) {
 				char *item = strndup(start, (size_t)(p - start));
 				if (!first)
-					fputs(", ", out);
+					gocore_out_puts(out, ", ");
 				gocore_json_string(out, item);
 				free(item);
 				first = false;
@@ -312,93 +330,102 @@ static void print_args(const char *s, FILE *out)
 			start = p + 1;
 		}
 	}
-	fputs("]", out);
+	gocore_out_puts(out, "]");
 }
 
-static struct gsc_error *print_frames(struct gocore *gc, struct gocore_gor *gor, FILE *out)
+static struct gsc_error *print_frames(struct gocore *gc, struct gocore_gor *gor,
+				       struct gocore_out *out)
 {
 	struct gsc_error *err = gocore_logical(gc, gor);
 	if (err)
 		return err;
-	fputs("[", out);
+	gocore_out_puts(out, "[");
 	for (size_t i = 0; i < gor->nlf; i++) {
 		const struct gsc_unwind_lframe *lf = &gor->lf[i];
 		const struct gsc_unwind_frame *pf = &gor->u.frames[lf->phys];
-		fputs(i ? ",\n  {\"func\": " : "\n  {\"func\": ", out);
+		gocore_out_puts(out, i ? ",\n  {\"func\": " : "\n  {\"func\": ");
 		gocore_json_string(out, lf->func);
-		fputs(", \"file\": ", out);
+		gocore_out_puts(out, ", \"file\": ");
 		gocore_json_string(out, lf->file);
-		fprintf(out, ", \"line\": %d, \"pc\": ", lf->line);
+		gocore_out_puts(out, ", \"line\": ");
+		gocore_out_i64(out, lf->line);
+		gocore_out_puts(out, ", \"pc\": ");
 		json_addr(out, pf->pc);
-		fputs(", \"sp\": ", out);
+		gocore_out_puts(out, ", \"sp\": ");
 		json_addr(out, pf->sp);
-		fputs(", \"fp\": ", out);
+		gocore_out_puts(out, ", \"fp\": ");
 		json_addr(out, pf->fp);
-		fprintf(out, ", \"inlined\": %s, \"args\": ", lf->inlined ? "true" : "false");
+		gocore_out_puts(out, lf->inlined ? ", \"inlined\": true, \"args\": "
+					     : ", \"inlined\": false, \"args\": ");
 		char *args = NULL;
 		if (!lf->inlined && pf->is_go && (err = gsc_unwind_args(gc->uw, pf, &args)))
 			return err;
 		print_args(args ? args : "", out);
 		free(args);
-		fputs("}", out);
+		gocore_out_puts(out, "}");
 	}
-	fputs("]", out);
+	gocore_out_puts(out, "]");
 	return NULL;
 }
 
-struct gsc_error *gocore_json_goroutine(struct gocore *gc, struct gocore_gor *gor, FILE *out)
+struct gsc_error *gocore_json_goroutine(struct gocore *gc, struct gocore_gor *gor,
+					struct gocore_out *out)
 {
 	const struct gsc_goroutine *g = gor->g;
 	uint32_t st = g->status & ~(uint32_t)GSC_G_SCAN;
-	fprintf(out, "{\"id\": %" PRIu64 ", \"status\": ", g->goid);
+	gocore_out_puts(out, "{\"id\": ");
+	gocore_out_u64(out, g->goid);
+	gocore_out_puts(out, ", \"status\": ");
 	gocore_json_string(out, g->status_name);
-	fputs(", \"wait_reason\": ", out);
+	gocore_out_puts(out, ", \"wait_reason\": ");
 	if ((st == GSC_G_WAITING || st == GSC_G_LEAKED) && g->wait_reason)
 		gocore_json_string(out, g->wait_reason);
 	else
-		fputs("null", out);
+		gocore_out_puts(out, "null");
 	int64_t minutes = 0;
 	if ((st == GSC_G_WAITING || st == GSC_G_SYSCALL) && g->waitsince && gc->now > g->waitsince)
 		minutes = (gc->now - g->waitsince) / 60000000000LL;
-	fprintf(out, ", \"wait_minutes\": %" PRId64 ", \"locked_to_thread\": %s, \"thread\": ",
-		minutes, g->lockedm ? "true" : "false");
+	gocore_out_printf(out,
+			  ", \"wait_minutes\": %" PRId64 ", \"locked_to_thread\": %s, \"thread\": ",
+			  minutes, g->lockedm ? "true" : "false");
 	if (gor->tid)
-		fprintf(out, "%d", gor->tid);
+		gocore_out_printf(out, "%d", gor->tid);
 	else
-		fputs("null", out);
-	fputs(", \"gp\": ", out);
+		gocore_out_puts(out, "null");
+	gocore_out_puts(out, ", \"gp\": ");
 	json_addr(out, g->addr);
-	fputs(", \"m\": ", out);
+	gocore_out_puts(out, ", \"m\": ");
 	if (g->m && g->m_id >= 0)
-		fprintf(out, "%" PRId64, g->m_id);
+		gocore_out_printf(out, "%" PRId64, g->m_id);
 	else
-		fputs("null", out);
-	fputs(", \"labels\": ", out);
+		gocore_out_puts(out, "null");
+	gocore_out_puts(out, ", \"labels\": ");
 	print_labels(gc, g, out);
-	fprintf(out, ", \"stack_available\": %s, \"stack_end\": ", gor->have_stack ? "true" : "false");
+	gocore_out_puts(out, gor->have_stack ? ", \"stack_available\": true, \"stack_end\": "
+					     : ", \"stack_available\": false, \"stack_end\": ");
 	gocore_json_string(out, gor->have_stack ? gsc_unwind_stop_name(gor->u.stop) : "no thread");
-	fputs(",\n \"frames\": ", out);
+	gocore_out_puts(out, ",\n \"frames\": ");
 	struct gsc_error *err = print_frames(gc, gor, out);
 	if (err)
 		return err;
-	fputs(",\n \"created_by\": ", out);
+	gocore_out_puts(out, ",\n \"created_by\": ");
 	const char *func, *file;
 	int32_t line;
 	if (gocore_created_by(gc, g, &func, &file, &line)) {
-		fputs("{\"func\": ", out);
+		gocore_out_puts(out, "{\"func\": ");
 		gocore_json_string(out, func);
-		fputs(", \"file\": ", out);
+		gocore_out_puts(out, ", \"file\": ");
 		gocore_json_string(out, file);
-		fprintf(out, ", \"line\": %d, \"pc\": ", line);
+		gocore_out_printf(out, ", \"line\": %d, \"pc\": ", line);
 		json_addr(out, g->gopc);
-		fputs(", \"goroutine\": ", out);
+		gocore_out_puts(out, ", \"goroutine\": ");
 		if (g->parent_goid)
-			fprintf(out, "%" PRIu64 "}", g->parent_goid);
+			gocore_out_printf(out, "%" PRIu64 "}", g->parent_goid);
 		else
-			fputs("null}", out);
+			gocore_out_puts(out, "null}");
 	} else {
-		fputs("null", out);
+		gocore_out_puts(out, "null");
 	}
-	fputs("}", out);
+	gocore_out_puts(out, "}");
 	return NULL;
 }

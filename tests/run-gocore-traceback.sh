@@ -5,14 +5,17 @@
 #
 # Builds corpora/src/states (plain and stripped) with each toolchain and
 # arch, runs every crash mode (panic, nilderef, quit) under
-# GOTRACEBACK=crash with core dumps on (arm64 under qemu-aarch64), runs
+# GOTRACEBACK=crash with core dumps on (arm64 under qemu-aarch64), plus the
+# cgo case (corpora/src/cgo `cgo panic`: a panic in a Go callback under a C
+# frame while another goroutine sleeps in C; amd64 only, as build.sh builds
+# it, and skipped with a message when gcc is missing), runs
 # `gocore EXE CORE` on the core, and compares every goroutine block the
 # runtime printed with gocore's, header included, byte for byte
 # (tests/gocore/compare.py; goroutine 0 and "running on other thread" blocks
 # aside).  Also checks that the summary's "panic:" and "[signal ...]" lines
 # are the runtime's.
 # Prints the matrix:
-#   go1.26.8  amd64 plain     107/107  (panic 35/35, nilderef 36/36, quit 36/36)
+#   go1.26.8   amd64  plain      114/114  all blocks (panic 35/35, nilderef 36/36, quit 37/37, cgo 6/6)
 # Anything short of every block is a failure.
 #
 # Toolchains: /usr/local/go and /usr/lib/go-1.19 by default; --all (or
@@ -51,7 +54,12 @@ if [ ${#arches[@]} -eq 0 ]; then
 	arches=(amd64)
 	command -v qemu-aarch64 >/dev/null && arches+=(arm64)
 fi
-[ ${#cases[@]} -gt 0 ] || cases=(panic nilderef quit)
+[ ${#cases[@]} -gt 0 ] || cases=(panic nilderef quit cgo)
+for c in "${cases[@]}"; do
+	case $c in panic | nilderef | quit | cgo) ;; *) hard_error "unknown case: $c" ;; esac
+done
+have_gcc=false
+command -v gcc >/dev/null && have_gcc=true
 
 # The kernel must write plain "core" files into the current directory.
 pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
@@ -113,26 +121,51 @@ for goroot in "${gos[@]}"; do
 		if [ ${#exes[@]} -ne 2 ]; then
 			echo "$goroot $arch: build failed:"; cat "$work/build.log"; status=99; continue
 		fi
-		for exe in "${exes[@]}"; do
+		# The cgo program: amd64 only (no cross C compiler for arm64), and only with gcc.
+		cgo_exes=() cgo_note=""
+		if [[ " ${cases[*]} " == *" cgo "* ]] && [ "$arch" = amd64 ]; then
+			if $have_gcc; then
+				mapfile -t cgo_exes < <("$build" --go "$goroot" --arch "$arch" --case cgo \
+					--variant plain --variant stripped 2>"$work/build.log")
+				if [ ${#cgo_exes[@]} -ne 2 ]; then
+					echo "$goroot $arch: cgo build failed:"; cat "$work/build.log"; status=99
+					cgo_exes=()
+				fi
+			else
+				cgo_note=", cgo skipped (no gcc)"
+			fi
+		fi
+		for i in "${!exes[@]}"; do
+			exe=${exes[$i]}
 			ver=$(basename "$(dirname "$(dirname "$exe")")")
 			variant=${exe##*/states-}
 			M=0 T=0 detail=""
 			for c in "${cases[@]}"; do
+				run_exe=$exe mode=$c
+				if [ "$c" = cgo ]; then
+					[ ${#cgo_exes[@]} -eq 2 ] || continue
+					run_exe=${cgo_exes[$i]} mode=panic
+				fi
 				d=$work/$ver-$arch-$variant-$c
-				core=$(crash "$d" "$exe" "$c" "$arch")
+				core=$(crash "$d" "$run_exe" "$mode" "$arch")
 				# a loaded machine (qemu) can miss the timeout: one retry
-				[ -n "$core" ] || core=$(crash "$d" "$exe" "$c" "$arch")
+				[ -n "$core" ] || core=$(crash "$d" "$run_exe" "$mode" "$arch")
 				if [ -z "$core" ]; then
 					detail="$detail, $c: no core"; T=$((T + 1)); continue
 				fi
-				read -r m t < <(check_run "$ver $arch $variant $c" "$exe" "$core" "$d")
+				read -r m t < <(check_run "$ver $arch $variant $c" "$run_exe" "$core" "$d")
 				M=$((M + m)) T=$((T + t)) detail="$detail, $c $m/$t"
 				rm -f "$core"
 			done
+			if [ "$T" = 0 ]; then
+				echo "$ver $arch $variant: no case applies${cgo_note}"
+				continue
+			fi
 			ran=1
 			[ "$M" = "$T" ] && [ "$T" -gt 0 ] || status=1
-			printf '%-10s %-6s %-9s %4d/%-4d (%s)%s\n' "$ver" "$arch" "$variant" "$M" "$T" \
-				"${detail#, }" "$([ "$M" = "$T" ] || echo '  FAIL')"
+			if [ "$M" = "$T" ] && [ "$T" -gt 0 ]; then verdict="all blocks"; else verdict="FAIL      "; fi
+			printf '%-10s %-6s %-9s %4d/%-4d %s (%s)\n' "$ver" "$arch" "$variant" "$M" "$T" \
+				"$verdict" "${detail#, }$cgo_note"
 		done
 	done
 done

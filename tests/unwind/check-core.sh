@@ -7,7 +7,7 @@
 # For each toolchain x arch x case: builds corpora/src/states, runs it under
 # GOTRACEBACK=crash with core dumps on (arm64 under qemu-aarch64), then runs
 # unw_dump on the core and compares every goroutine block the runtime printed
-# with ours (tests/unwind/compare.py).  Prints one line per run:
+# with ours (tests/gocore/compare.py --frames-only).  Prints one line per run:
 #   go1.26.8 amd64 panic: 34/34 blocks matched
 # Exit: 0 all matched, 1 some mismatch, 77 nothing could run, 99 hard error.
 #
@@ -78,7 +78,8 @@ for goroot in "${gos[@]}"; do
 				echo "$ver $arch $c: unw_dump failed: $(cat "$d/dump.err")"; status=1; continue
 			fi
 			ran=1
-			python3 "$here/compare.py" "$d/err.txt" "$d/ours.txt" "$ver $arch $c" >"$d/cmp.txt"
+			python3 "$here/../gocore/compare.py" --frames-only "$d/err.txt" "$d/ours.txt" \
+				"$ver $arch $c" >"$d/cmp.txt"
 			rc=$?
 			tail -1 "$d/cmp.txt"
 			if [ $rc != 0 ]; then
