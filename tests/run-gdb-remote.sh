@@ -1,0 +1,118 @@
+#!/bin/bash
+# run-gdb-remote.sh - gdb against gostub, compared with gdb against gdbserver.
+#
+# The same gdb batch session (tests/stub/gdb/remote.gdb: target remote,
+# break, continue, bt, info registers with fs_base, $xmm0, $ymm0, args,
+# locals and globals, x/16xb, set and read back, a watchpoint hit at the
+# write, stepi 100, next, finish, info threads, thread N + bt, an interrupt
+# of the running target, detach) and a short one ending in `kill`
+# (kill.gdb; not for the -N -l build) run against gdbserver and against
+# gostub, on tests/stub/gdbprogs/cprog.c (gcc, PIE, threads) and
+# tests/stub/gdbprogs/goprog (/usr/local/go, plain and -gcflags='all=-N -l').
+# The transcripts, masked by tests/stub/gdb/gdbtool.py (ports, pids and
+# tids; for Go also thread order, the Go heap and scratch registers), must be
+# the same: any difference is printed and fails.
+#
+# Both servers launch the program the same way: --no-startup-with-shell,
+# ASLR off (setarch -R), the same small environment and argv. gdbserver's
+# hardware watchpoints never fire on this kind of VM, so its session uses
+# `set can-use-hw-watchpoints 0`; gostub's keeps gdb's default (gostub has
+# to make Z2 work; if gdb cannot insert it, the session says so and retries
+# with a software watchpoint, so that later steps still compare). After
+# detach the program must run on, its text (/proc/PID/mem, every executable
+# mapping) must equal its files (no 0xcc left), and on SIGUSR1 it must exit
+# 7; after `kill` it must be gone and the server must have exited.
+#
+# GOSTUB (default $top_builddir/stub/gostub) is the stub under test; a
+# missing gostub fails. GOSTUB=/usr/bin/gdbserver compares gdbserver with
+# itself (to check this test). GOSTUB_SW_WATCH=1 gives gostub's session
+# `set can-use-hw-watchpoints 0` too. KEEP=1 keeps the work directory.
+# Exit: 0 pass, 1 fail, 77 skip (no gdb or gdbserver), 99 hard error.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "$top_srcdir/tests/stub/gdb/lib-gdb.sh"
+
+build_cprog
+labels="cprog"
+go=/usr/local/go/bin/go
+[ -x "$go" ] || go=$(find_go) || go=
+if [ -n "$go" ]; then
+	build_go "$TMP/goprog"
+	build_go "$TMP/goprog-N" -gcflags='all=-N -l'
+	labels="$labels goprog goprog-N"
+else
+	echo "NOTE: Go is not installed: only the C program is tested"
+fi
+
+# session LABEL NAME: both gdb sessions of one program against one server.
+session() {
+	local label=$1 name=$2 prog=$TMP/$1 d=$TMP/$1.$2 vars args pid
+	local backstop watchmode=
+	mkdir -p "$d"
+	case $label in
+	cprog)
+		backstop=cprog.c:$(grep -n 'g_counter += 1;' "$progs/cprog.c" | cut -d: -f1)
+		vars=(FUNC=work COUNTER=g_counter BYTES=g_bytes WATCH=g_watch THREAD=worker-1)
+		args=(wait "$TMP/run");;
+	*)
+		backstop=main.go:$(grep -n 'gCounter++' "$progs/goprog/main.go" | cut -d: -f1)
+		vars=(FUNC=main.work COUNTER=main.gCounter BYTES=main.gBytes WATCH=main.gWatch THREAD=goblocker)
+		args=("$TMP/run");;
+	esac
+	if [ "$name" = gdbserver ] || [ $gostub_is_gdbserver = 1 ] || [ "${GOSTUB_SW_WATCH:-0}" = 1 ]; then
+		watchmode="set can-use-hw-watchpoints 0"
+	fi
+	vars+=(PROG="$prog" BACKSTOP="$backstop" WATCHMODE="$watchmode" HERE="$here" RUNDIR="$TMP/run")
+
+	# 1. The main session, then detach.
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$prog" "${args[@]}"; then
+		bad "$label/$name: the server did not start"; return
+	fi
+	run_gdb "$here/remote.gdb" "$d/transcript" "${vars[@]}" ADDR="127.0.0.1:$port"
+	pid=$(cat "$TMP/run/pid" 2>/dev/null)
+	finish_prog "$label/$name: after detach" "$pid" "$TMP/run"
+	stop_server
+	# gdbserver waits for the program it launched and reaps it itself;
+	# when the server does not, the subreaper has its exit status.
+	grep -q "^$pid exit 7\$" "$TMP/run/status" || ! grep -q "^$pid " "$TMP/run/status" ||
+		bad "$label/$name: the program's exit status: $(grep "^$pid " "$TMP/run/status")"
+	grep '^work=' "$TMP/run/out" >"$d/output"
+	cp "$TMP/run/err" "$d/server.err"
+	cp "$TMP/run/textcheck" "$d/" 2>/dev/null
+
+	# 2. kill (not again for the -N -l build: time).
+	[ "$label" = goprog-N ] && return
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$prog" "${args[@]}"; then
+		bad "$label/$name: the server did not start (kill session)"; return
+	fi
+	run_gdb "$here/kill.gdb" "$d/transcript-kill" "${vars[@]}" ADDR="127.0.0.1:$port"
+	pid=$(cat "$TMP/run/pid" 2>/dev/null)
+	stop_server
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		{ bad "$label/$name: the program runs on after kill"; kill -KILL "$pid"; }
+	[ "$srv_status" -lt 128 ] || bad "$label/$name: the server did not exit after kill"
+}
+
+for label in $labels; do
+	for name in gdbserver gostub; do
+		t0=$EPOCHREALTIME
+		session "$label" "$name"
+		echo "$label/$name: $(elapsed "$t0") s"
+	done
+	g=$TMP/$label.gdbserver s=$TMP/$label.gostub
+	expect "$g/transcript" 'hit Breakpoint 1, (main\.)?work' '^New value = 43$' 'received signal SIGINT' \
+		'^\[Inferior 1 \(process [0-9]+\) detached\]' '^\$1 = 0x' '^\$3 = \{v16_bfloat16'
+	maskopt=()
+	[ "$label" != cprog ] && maskopt=(--go "$label")
+	compare "$label: gdb's transcript" "$g/transcript" "$s/transcript" "${maskopt[@]}"
+	if [ "$label" != goprog-N ]; then
+		expect "$g/transcript-kill" '^\[Inferior 1 \(process [0-9]+\) killed\]'
+		compare "$label: gdb's kill transcript" "$g/transcript-kill" "$s/transcript-kill" "${maskopt[@]}"
+	fi
+	cmp -s "$g/output" "$s/output" ||
+		bad "$label: program output: gdbserver '$(cat "$g/output")', gostub '$(cat "$s/output")'"
+done
+
+[ $failures = 0 ] || { echo "$failures failure(s); transcripts in $TMP (KEEP=1 keeps them)"; exit 1; }
+echo "PASS: gdb against gostub and gdbserver agree on: $labels"

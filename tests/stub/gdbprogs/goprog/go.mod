@@ -1,0 +1,3 @@
+module goscope.test/goprog
+
+go 1.19
