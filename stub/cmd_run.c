@@ -1,1 +1,684 @@
-/* placeholder: being written */
+/*
+ * cmd_run.c - run control and process lifetime: ?, vCont, c/s/C/S, H, T,
+ * vRun, vAttach, vKill, !, R, D, k, and the stop replies.
+ *
+ * One stop-reply format serves gdb and lldb (rsp-gdb-lldb.md §1.4):
+ *   T<sig>[watch:<addr>;][swbreak:;]<regs>thread:<id>;[core:<n>;]
+ * and, once the client sent QListThreadsInStopReply (lldb; gdb never does),
+ *   name:<name>;threads:<t1>,<t2>;thread-pcs:<pc1>,<pc2>;reason:<why>;
+ * Signals are GDB's numbers.  The PC after a breakpoint is always rewound
+ * (the ptrace layer does it); swbreak:/hwbreak: appear only when the client
+ * sent swbreak+/hwbreak+.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rsp_dispatch.h"
+
+static enum rsp_result no_process(struct stub_session *s, struct rsp_buf *reply)
+{
+	stub_reply_error(s, reply, 1, "no process");
+	return RSP_REPLY;
+}
+
+static enum rsp_result bad_packet(struct stub_session *s, struct rsp_buf *reply)
+{
+	stub_reply_error(s, reply, 0x16, "malformed packet");
+	return RSP_REPLY;
+}
+
+static bool safe_name(const char *n)
+{
+	if (!*n)
+		return false;
+	for (const unsigned char *c = (const unsigned char *)n; *c; c++)
+		if (*c < 0x21 || *c >= 0x7f || strchr(";:$#}*", *c))
+			return false;
+	return true;
+}
+
+static void add_reg(struct rsp_buf *b, const struct gsc_arch_info *ai, const uint8_t *wire, size_t size, int r)
+{
+	size_t off, sz;
+	const char *name;
+	if (!gsc_arch_wire_reg(ai, r, &off, &sz, &name) || off + sz > size)
+		return;
+	rsp_buf_printf(b, "%02x:", (unsigned)r);
+	rsp_buf_add_hex(b, wire + off, sz);
+	rsp_buf_add_char(b, ';');
+}
+
+static bool thread_pc(struct stub_session *s, pid_t tid, uint64_t *ret)
+{
+	struct gsc_error *err = stub_proc_get_pc(s->proc, tid, ret);
+	if (err) {
+		gsc_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
+static void add_lldb_keys(struct stub_session *s, const struct stub_thread_stop *st, struct rsp_buf *b)
+{
+	char name[64];
+	stub_proc_thread_name(s->proc, st->tid, name, sizeof(name));
+	if (safe_name(name)) {
+		rsp_buf_printf(b, "name:%s;", name);
+	} else if (name[0]) {
+		rsp_buf_add_str(b, "hexname:");
+		rsp_buf_add_hex(b, name, strlen(name));
+		rsp_buf_add_char(b, ';');
+	}
+	size_t n;
+	const pid_t *t = stub_proc_threads(s->proc, &n);
+	rsp_buf_add_str(b, "threads:");
+	for (size_t i = 0; i < n; i++)
+		rsp_buf_printf(b, "%s%x", i ? "," : "", (unsigned)t[i]);
+	rsp_buf_add_str(b, ";thread-pcs:");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pc = 0;
+		thread_pc(s, t[i], &pc);
+		rsp_buf_printf(b, "%s%016llx", i ? "," : "", (unsigned long long)pc);
+	}
+	rsp_buf_add_char(b, ';');
+	switch (st->reason) {
+	case STUB_STOP_BREAKPOINT:
+	case STUB_STOP_HW_BREAK:
+		rsp_buf_add_str(b, "reason:breakpoint;");
+		break;
+	case STUB_STOP_STEP:
+		rsp_buf_add_str(b, "reason:trace;");
+		break;
+	case STUB_STOP_WATCH: {
+		/* lldb-server's form: "<watch addr> <index> <hit addr>", decimal */
+		char d[80];
+		snprintf(d, sizeof(d), "%llu 0 %llu", (unsigned long long)st->addr, (unsigned long long)st->addr);
+		rsp_buf_add_str(b, "reason:watchpoint;description:");
+		rsp_buf_add_hex(b, d, strlen(d));
+		rsp_buf_add_char(b, ';');
+		break;
+	}
+	case STUB_STOP_SIGNAL:
+		if (st->signo)
+			rsp_buf_add_str(b, "reason:signal;");
+		break;
+	case STUB_STOP_EXEC:
+		rsp_buf_add_str(b, "reason:exec;");
+		break;
+	default:
+		break;
+	}
+}
+
+void stub_client_stop(const struct stub_session *s, struct stub_thread_stop *st)
+{
+	/*
+	 * lldb decodes the stop it gets at connect with the host's (Linux)
+	 * signal numbers: it installs GDB's numbering only after that stop
+	 * (ProcessGDBRemote, when the stub has no native-signals+).  So the
+	 * launch or attach stop goes out as 0x13, Linux's SIGSTOP, as
+	 * lldb-server sends it; that wire number is GDB's SIGCONT, i.e. Linux
+	 * SIGCONT here.
+	 */
+	if (s->lldb && s->initial_stop && st->reason == STUB_STOP_SIGNAL && (st->signo == SIGTRAP || !st->signo))
+		st->signo = SIGCONT;
+}
+
+void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, struct rsp_buf *reply)
+{
+	int sig = st->signo;
+	if (st->reason == STUB_STOP_BREAKPOINT || st->reason == STUB_STOP_STEP || st->reason == STUB_STOP_WATCH ||
+	    st->reason == STUB_STOP_HW_BREAK)
+		sig = SIGTRAP;
+	rsp_buf_printf(reply, "T%02x", (unsigned)stub_signal_to_gdb(sig));
+	if (st->reason == STUB_STOP_WATCH && !s->list_threads) {
+		static const char *const key[] = { "hwbreak", "watch", "rwatch", "awatch" };
+		rsp_buf_printf(reply, "%s:%llx;", key[st->hw_kind & 3], (unsigned long long)st->addr);
+	}
+	if (st->reason == STUB_STOP_BREAKPOINT && s->swbreak)
+		rsp_buf_add_str(reply, "swbreak:;");
+	if (st->reason == STUB_STOP_HW_BREAK && s->hwbreak)
+		rsp_buf_add_str(reply, "hwbreak:;");
+	uint8_t *wire;
+	size_t size;
+	struct gsc_error *err = stub_read_wire_gprs(s, st->tid, &wire, &size);
+	if (err) {
+		gsc_error_destroy(err);
+	} else {
+		if (s->list_threads) {
+			for (int r = 0; r <= 17; r++)	/* lldb: every GPR, as lldb-server does */
+				add_reg(reply, s->arch, wire, size, r);
+		} else {
+			add_reg(reply, s->arch, wire, size, 6);		/* rbp */
+			add_reg(reply, s->arch, wire, size, 7);		/* rsp */
+			add_reg(reply, s->arch, wire, size, 16);	/* rip */
+		}
+		free(wire);
+	}
+	rsp_buf_add_str(reply, "thread:");
+	stub_write_tid(s, reply, st->tid);
+	rsp_buf_add_char(reply, ';');
+	int core = stub_thread_core(stub_proc_pid(s->proc), st->tid);
+	if (core >= 0)
+		rsp_buf_printf(reply, "core:%x;", (unsigned)core);
+	if (s->list_threads)
+		add_lldb_keys(s, st, reply);
+}
+
+static void write_exit(struct stub_session *s, struct rsp_buf *reply)
+{
+	if (s->exit_kind == STUB_EV_SIGNALED)
+		rsp_buf_printf(reply, "X%02x", (unsigned)stub_signal_to_gdb(s->exit_status));
+	else
+		rsp_buf_printf(reply, "W%02x", (unsigned)(s->exit_status & 0xff));
+	if (s->multiprocess)
+		rsp_buf_printf(reply, ";process:%x", (unsigned)s->exit_pid);
+}
+
+void stub_report_event(struct stub_session *s, const struct stub_event *ev, struct rsp_buf *reply)
+{
+	rsp_buf_reset(reply);
+	s->running = false;
+	s->initial_stop = false;
+	s->xfer_name[0] = '\0';
+	if (ev->kind == STUB_EV_EXITED || ev->kind == STUB_EV_SIGNALED) {
+		s->exit_kind = ev->kind;
+		s->exit_status = ev->status;
+		s->exit_pid = s->proc ? stub_proc_pid(s->proc) : 0;
+		write_exit(s, reply);
+		if (s->proc)
+			stub_proc_destroy(s->proc);
+		s->proc = NULL;
+		s->have_stop = false;
+		s->cur_tid = 0;
+		if (!s->multi)
+			s->quit = true;	/* gdbserver ends when its only process is gone */
+		return;
+	}
+	s->last_stop = *ev;
+	s->have_stop = true;
+	s->cur_tid = ev->stop.tid;
+	s->g_thread = (struct stub_ptid){ 0, 0 };
+	stub_write_stop(s, &ev->stop, reply);
+}
+
+void stub_drop_process(struct stub_session *s)
+{
+	if (!s->proc)
+		return;
+	struct gsc_error *err = stub_proc_was_attached(s->proc) ? stub_proc_detach(s->proc) : stub_proc_kill(s->proc);
+	if (err) {
+		if (s->debug)
+			fprintf(stderr, "gostub: %s\n", err->message);
+		gsc_error_destroy(err);
+	}
+	stub_proc_destroy(s->proc);
+	stub_session_set_proc(s, NULL, 0);
+}
+
+struct gsc_error *stub_launch(struct stub_session *s)
+{
+	if (!s->argv || !s->argv[0])
+		return gsc_error_create(GSC_ERR_INVALID_ARG, "no program to run");
+	struct stub_launch opts = {
+		.argv = s->argv,
+		.envp = s->env,
+		.cwd = s->cwd,
+		.disable_aslr = s->disable_aslr,
+		.with_shell = s->with_shell,
+		.stdio_is_protocol = s->stdio,
+	};
+	struct stub_proc *p;
+	struct gsc_error *err = stub_proc_launch(&opts, &p);
+	if (err)
+		return err;
+	stub_session_set_proc(s, p, SIGTRAP);
+	return NULL;
+}
+
+struct gsc_error *stub_attach(struct stub_session *s, pid_t pid)
+{
+	struct stub_proc *p;
+	struct gsc_error *err = stub_proc_attach(pid, &p);
+	if (err)
+		return err;
+	stub_session_set_proc(s, p, 0);	/* gdbserver reports an attach as signal 0 */
+	return NULL;
+}
+
+// ?: the last stop reply, W00 when there is no process
+static enum rsp_result h_question(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+				  struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	if (!s->proc) {
+		if (s->exit_kind)
+			write_exit(s, reply);
+		else
+			rsp_buf_add_str(reply, "W00");
+		return RSP_REPLY;
+	}
+	struct stub_thread_stop st = s->last_stop.stop;
+	if (!s->have_stop || !stub_proc_has_thread(s->proc, st.tid)) {
+		memset(&st, 0, sizeof(st));
+		st.tid = stub_resolve_thread(s, NULL);
+	}
+	stub_client_stop(s, &st);
+	stub_write_stop(s, &st, reply);
+	return RSP_REPLY;
+}
+
+// vCont?: the actions we support
+static enum rsp_result h_vcont_query(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+				     struct rsp_buf *reply)
+{
+	(void)s, (void)a, (void)end;
+	rsp_buf_add_str(reply, "vCont;c;C;s;S;t;r");
+	return RSP_REPLY;
+}
+
+static enum rsp_result do_resume(struct stub_session *s, const struct stub_resume *act, size_t n,
+				 struct rsp_buf *reply)
+{
+	struct gsc_error *err = stub_proc_resume(s->proc, act, n);
+	if (err) {
+		stub_reply_gsc_error(s, reply, err);
+		return RSP_REPLY;
+	}
+	s->running = true;
+	s->initial_stop = false;
+	return RSP_NO_REPLY;
+}
+
+static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8_t *end, struct stub_resume *r)
+{
+	const uint8_t *p = *pp;
+	uint64_t v;
+	memset(r, 0, sizeof(*r));
+	r->tid = -1;
+	if (p >= end)
+		return false;
+	char c = (char)*p++;
+	switch (c) {
+	case 'c': r->kind = STUB_RESUME_CONT; break;
+	case 's': r->kind = STUB_RESUME_STEP; break;
+	case 't': r->kind = STUB_RESUME_STOP; break;
+	case 'C':
+	case 'S':
+		r->kind = c == 'C' ? STUB_RESUME_CONT : STUB_RESUME_STEP;
+		if (!rsp_parse_hex_u64(&p, end, &v) || v > 0xff)
+			return false;
+		r->signo = stub_signal_from_gdb((int)v);
+		break;
+	case 'r':
+		r->kind = STUB_RESUME_RANGE;
+		if (!rsp_parse_hex_u64(&p, end, &r->range_start) || p >= end || *p++ != ',' ||
+		    !rsp_parse_hex_u64(&p, end, &r->range_end))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (p < end && *p == ':') {
+		struct stub_ptid id;
+		p++;
+		if (!stub_parse_ptid(&p, end, &id))
+			return false;
+		if (id.pid > 0 && s->proc && id.pid != stub_proc_pid(s->proc))
+			return false;
+		if (id.tid == 0)
+			r->tid = stub_resolve_thread(s, NULL);
+		else
+			r->tid = (pid_t)id.tid;
+	}
+	if (p < end && *p != ';')
+		return false;
+	*pp = p;
+	return true;
+}
+
+// vCont;<action>[:<thread>]...: resume per thread (c, C<sig>, s, S<sig>, t, r<start>,<end>)
+static enum rsp_result h_vcont(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+			       struct rsp_buf *reply)
+{
+	if (!s->proc)
+		return no_process(s, reply);
+	size_t max = 0;
+	for (const uint8_t *p = a - 1; p < end; p++)
+		if (*p == ';')
+			max++;
+	if (max == 0 || max > 4096)
+		return bad_packet(s, reply);
+	struct stub_resume *act = calloc(max, sizeof(*act));
+	if (!act) {
+		stub_reply_error(s, reply, 12, "out of memory");
+		return RSP_REPLY;
+	}
+	size_t n = 0;
+	const uint8_t *p = a;
+	while (n < max) {
+		if (!parse_action(s, &p, end, &act[n])) {
+			free(act);
+			return bad_packet(s, reply);
+		}
+		n++;
+		if (p >= end)
+			break;
+		p++;	/* ';' */
+	}
+	if (p < end) {
+		free(act);
+		return bad_packet(s, reply);
+	}
+	enum rsp_result r = do_resume(s, act, n, reply);
+	free(act);
+	return r;
+}
+
+/* The thread c/s/C/S act on: Hc's when specific, else the current thread. */
+static pid_t resume_thread(struct stub_session *s, bool *specific_ret)
+{
+	*specific_ret = s->c_thread.tid > 0;
+	return stub_resolve_thread(s, *specific_ret ? &s->c_thread : NULL);
+}
+
+/* c, s, C sig, S sig (legacy, with Hc): gdbserver's rules for which threads move. */
+static enum rsp_result legacy_resume(struct stub_session *s, bool step, const uint8_t *a, const uint8_t *end,
+				     bool with_sig, struct rsp_buf *reply)
+{
+	uint64_t sig = 0;
+	if (!s->proc)
+		return no_process(s, reply);
+	if (with_sig && (!rsp_parse_hex_u64(&a, end, &sig) || sig > 0xff))
+		return bad_packet(s, reply);
+	if (a != end) {
+		stub_reply_error(s, reply, 0x16, "resuming at an address is not supported");
+		return RSP_REPLY;
+	}
+	bool specific;
+	pid_t tid = resume_thread(s, &specific);
+	if (!tid) {
+		stub_reply_error(s, reply, 2, "no such thread");
+		return RSP_REPLY;
+	}
+	struct stub_resume act[2];
+	size_t n = 0;
+	int signo = stub_signal_from_gdb((int)sig);
+	if (step || signo || specific)
+		act[n++] = (struct stub_resume){ .tid = tid, .kind = step ? STUB_RESUME_STEP : STUB_RESUME_CONT,
+						 .signo = signo };
+	if (!specific)
+		act[n++] = (struct stub_resume){ .tid = -1, .kind = STUB_RESUME_CONT };
+	return do_resume(s, act, n, reply);
+}
+
+// c: continue
+static enum rsp_result h_c(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	return legacy_resume(s, false, a, end, false, reply);
+}
+
+// s: step
+static enum rsp_result h_s(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	return legacy_resume(s, true, a, end, false, reply);
+}
+
+// C<sig>: continue with a signal
+static enum rsp_result h_csig(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	return legacy_resume(s, false, a, end, true, reply);
+}
+
+// S<sig>: step with a signal
+static enum rsp_result h_ssig(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	return legacy_resume(s, true, a, end, true, reply);
+}
+
+// H<g|c><thread>: select the thread for registers (g) or for c/s (c)
+static enum rsp_result h_h(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	struct stub_ptid id;
+	if (a >= end || (*a != 'g' && *a != 'c'))
+		return bad_packet(s, reply);
+	char which = (char)*a++;
+	if (!stub_parse_ptid(&a, end, &id) || a != end)
+		return bad_packet(s, reply);
+	if (!s->proc)
+		return no_process(s, reply);
+	if (id.tid > 0 && !stub_proc_has_thread(s->proc, (pid_t)id.tid)) {
+		stub_reply_error(s, reply, 2, "no such thread");
+		return RSP_REPLY;
+	}
+	if (which == 'g')
+		s->g_thread = id;
+	else
+		s->c_thread = id;
+	stub_reply_ok(reply);
+	return RSP_REPLY;
+}
+
+// T<thread>: OK when the thread is alive
+static enum rsp_result h_t(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	struct stub_ptid id;
+	if (!stub_parse_ptid(&a, end, &id) || a != end)
+		return bad_packet(s, reply);
+	if (s->proc && id.tid > 0 && stub_proc_has_thread(s->proc, (pid_t)id.tid))
+		stub_reply_ok(reply);
+	else
+		stub_reply_error(s, reply, 2, "no such thread");
+	return RSP_REPLY;
+}
+
+static char **argv_from_vrun(struct stub_session *s, const uint8_t *a, const uint8_t *end)
+{
+	size_t n = 1;
+	for (const uint8_t *p = a; p < end; p++)
+		if (*p == ';')
+			n++;
+	char **v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t i = 0;
+	const uint8_t *p = a;
+	while (i < n) {
+		const uint8_t *semi = memchr(p, ';', (size_t)(end - p));
+		const uint8_t *e = semi ? semi : end;
+		v[i] = stub_hex_to_str(p, (size_t)(e - p));
+		if (!v[i] || strlen(v[i]) != (size_t)(e - p) / 2)
+			goto fail;
+		i++;
+		p = e + 1;
+	}
+	if (!v[0][0]) {		/* empty program: the one from the command line */
+		free(v[0]);
+		v[0] = s->argv && s->argv[0] ? strdup(s->argv[0]) : NULL;
+		if (!v[0])
+			goto fail;
+	}
+	return v;
+fail:
+	for (size_t j = 0; j <= i && j < n; j++)
+		free(v[j]);
+	free(v);
+	return NULL;
+}
+
+// vRun;<hex prog>[;<hex arg>]...: start the program; reply with its first stop
+static enum rsp_result h_vrun(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+			      struct rsp_buf *reply)
+{
+	char **argv = argv_from_vrun(s, a, end);
+	if (!argv)
+		return bad_packet(s, reply);
+	stub_drop_process(s);
+	char **old = s->argv;
+	s->argv = argv;
+	struct gsc_error *err = stub_launch(s);
+	if (err) {
+		s->argv = old;	/* keep the program that worked */
+		old = argv;
+	}
+	for (char **p = old; p && *p; p++)
+		free(*p);
+	free(old);
+	if (err) {
+		stub_reply_gsc_error(s, reply, err);
+		return RSP_REPLY;
+	}
+	struct stub_thread_stop st = s->last_stop.stop;
+	stub_client_stop(s, &st);
+	stub_write_stop(s, &st, reply);
+	return RSP_REPLY;
+}
+
+// vAttach;<pid>: attach; reply with the stop (signal 0)
+static enum rsp_result h_vattach(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+				 struct rsp_buf *reply)
+{
+	uint64_t pid;
+	if (!rsp_parse_hex_u64(&a, end, &pid) || a != end || pid == 0 || pid > INT32_MAX)
+		return bad_packet(s, reply);
+	if (s->proc) {
+		stub_reply_error(s, reply, 1, "already debugging a process");
+		return RSP_REPLY;
+	}
+	struct gsc_error *err = stub_attach(s, (pid_t)pid);
+	if (err) {
+		stub_reply_gsc_error(s, reply, err);
+		return RSP_REPLY;
+	}
+	struct stub_thread_stop st = s->last_stop.stop;
+	stub_client_stop(s, &st);
+	stub_write_stop(s, &st, reply);
+	return RSP_REPLY;
+}
+
+static bool pid_matches(struct stub_session *s, const uint8_t *a, const uint8_t *end)
+{
+	uint64_t pid;
+	if (a == end)
+		return true;
+	if (!rsp_parse_hex_u64(&a, end, &pid) || a != end)
+		return false;
+	return s->proc && pid == (uint64_t)stub_proc_pid(s->proc);
+}
+
+static void kill_process(struct stub_session *s)
+{
+	struct gsc_error *err = stub_proc_kill(s->proc);
+	if (err)
+		gsc_error_destroy(err);
+	s->exit_kind = STUB_EV_SIGNALED;
+	s->exit_status = SIGKILL;
+	s->exit_pid = stub_proc_pid(s->proc);
+	stub_proc_destroy(s->proc);
+	stub_session_set_proc(s, NULL, 0);
+	if (!s->multi)
+		s->quit = true;
+}
+
+// vKill;<pid>: kill the process, OK
+static enum rsp_result h_vkill(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+			       struct rsp_buf *reply)
+{
+	if (!s->proc)
+		return no_process(s, reply);
+	if (!pid_matches(s, a, end)) {
+		stub_reply_error(s, reply, 3, "no such process");
+		return RSP_REPLY;
+	}
+	kill_process(s);
+	stub_reply_ok(reply);
+	return RSP_REPLY;
+}
+
+// k: kill; lldb waits for X09, gdb reads no reply
+static enum rsp_result h_k(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	if (!s->proc) {
+		if (!s->multi)
+			s->quit = true;
+		return s->lldb ? (rsp_buf_add_str(reply, "X09"), RSP_REPLY) : RSP_NO_REPLY;
+	}
+	kill_process(s);
+	if (!s->lldb)
+		return RSP_NO_REPLY;
+	write_exit(s, reply);
+	return RSP_REPLY;
+}
+
+// !: extended mode, OK
+static enum rsp_result h_bang(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+			      struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	s->extended = true;
+	stub_reply_ok(reply);
+	return RSP_REPLY;
+}
+
+// R<xx>: restart the program (extended mode); no reply
+static enum rsp_result h_r(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	stub_drop_process(s);
+	struct gsc_error *err = stub_launch(s);
+	if (err) {
+		if (s->debug)
+			fprintf(stderr, "gostub: %s\n", err->message);
+		gsc_error_destroy(err);
+	}
+	(void)reply;
+	return RSP_NO_REPLY;
+}
+
+// D[;<pid>]: detach, leaving the process running; OK
+static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
+{
+	if (!s->proc)
+		return no_process(s, reply);
+	if (a < end && *a == ';')
+		a++;
+	if (!pid_matches(s, a, end)) {
+		stub_reply_error(s, reply, 3, "no such process");
+		return RSP_REPLY;
+	}
+	struct gsc_error *err = stub_proc_detach(s->proc);
+	if (err) {
+		stub_reply_gsc_error(s, reply, err);
+		return RSP_REPLY;
+	}
+	stub_proc_destroy(s->proc);
+	stub_session_set_proc(s, NULL, 0);
+	s->exit_kind = 0;
+	if (!s->multi)
+		s->quit = true;
+	stub_reply_ok(reply);
+	return RSP_REPLY;
+}
+
+const struct rsp_command stub_run_commands[] = {
+	{ "?", RSP_EXACT, h_question },
+	{ "vCont?", RSP_EXACT, h_vcont_query },
+	{ "vCont;", RSP_PREFIX, h_vcont },
+	{ "vRun;", RSP_PREFIX, h_vrun },
+	{ "vAttach;", RSP_PREFIX, h_vattach },
+	{ "vKill;", RSP_PREFIX, h_vkill },
+	{ "c", RSP_PREFIX, h_c },
+	{ "s", RSP_PREFIX, h_s },
+	{ "C", RSP_PREFIX, h_csig },
+	{ "S", RSP_PREFIX, h_ssig },
+	{ "H", RSP_PREFIX, h_h },
+	{ "T", RSP_PREFIX, h_t },
+	{ "k", RSP_EXACT, h_k },
+	{ "!", RSP_EXACT, h_bang },
+	{ "R", RSP_PREFIX, h_r },
+	{ "D", RSP_PREFIX, h_d },
+	{ NULL, 0, NULL },
+};

@@ -1,1 +1,320 @@
-/* placeholder: being written */
+/*
+ * rsp_dispatch.c - the packet tables' entry point, and the session helpers
+ * every handler shares: error replies, thread ids, signal numbering.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rsp_dispatch.h"
+
+void stub_session_init(struct stub_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->packet_size = STUB_PACKET_SIZE_DEFAULT;
+	s->arch = gsc_arch_info(GSC_ARCH_AMD64);
+	s->disable_aslr = true;		/* gdbserver's default */
+	s->with_shell = true;		/* gdbserver's default */
+	s->pass[23] = true;		/* SIGURG: Go's preemption, until the client says otherwise */
+	rsp_buf_init(&s->console);
+	rsp_buf_init(&s->xfer);
+	for (int i = 0; i < STUB_VFILE_MAX; i++)
+		s->vfile_fd[i] = -1;
+}
+
+static void free_strv(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void stub_session_deinit(struct stub_session *s)
+{
+	if (s->proc) {
+		stub_proc_destroy(s->proc);
+		s->proc = NULL;
+	}
+	free_strv(s->argv);
+	free_strv(s->env);
+	free(s->cwd);
+	free(s->wrapper);
+	rsp_buf_deinit(&s->console);
+	rsp_buf_deinit(&s->xfer);
+	for (int i = 0; i < STUB_VFILE_MAX; i++)
+		if (s->vfile_fd[i] >= 0)
+			close(s->vfile_fd[i]);
+}
+
+void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int signo)
+{
+	s->proc = p;
+	s->running = false;
+	s->g_thread = (struct stub_ptid){ 0, 0 };
+	s->c_thread = (struct stub_ptid){ 0, 0 };
+	s->xfer_name[0] = '\0';
+	if (!p) {
+		s->have_stop = false;
+		s->cur_tid = 0;
+		return;
+	}
+	s->had_process = true;
+	s->exit_kind = 0;
+	s->cur_tid = stub_proc_pid(p);
+	memset(&s->last_stop, 0, sizeof(s->last_stop));
+	s->last_stop.kind = STUB_EV_STOP;
+	s->last_stop.stop.tid = s->cur_tid;
+	s->last_stop.stop.reason = STUB_STOP_SIGNAL;
+	s->last_stop.stop.signo = signo;
+	s->have_stop = true;
+	s->initial_stop = true;
+	stub_proc_set_pass(p, s->pass);
+}
+
+/*
+ * Linux signal -> GDB signal (include/gdb/signals.def numbering, and
+ * gdb_signal_from_host's choices: SIGIO before SIGPOLL, realtime 32 -> 77,
+ * 33..63 -> 45..75, 64 -> 78).  Index = Linux number.
+ */
+enum { GDB_SIGNAL_UNKNOWN = 143 };
+static const uint8_t linux_to_gdb[33] = {
+	0, 1, 2, 3, 4, 5, 6, 10 /* BUS */, 8, 9, 30 /* USR1 */, 11, 31 /* USR2 */, 13, 14, 15,
+	GDB_SIGNAL_UNKNOWN /* STKFLT */, 20 /* CHLD */, 19 /* CONT */, 17 /* STOP */, 18 /* TSTP */, 21, 22,
+	16 /* URG */, 24, 25, 26, 27, 28, 23 /* IO */, 32 /* PWR */, 12 /* SYS */, 77 /* realtime 32 */,
+};
+
+int stub_signal_to_gdb(int sig)
+{
+	if (sig >= 0 && sig <= 32)
+		return linux_to_gdb[sig];
+	if (sig >= 33 && sig <= 63)
+		return sig - 33 + 45;
+	if (sig == 64)
+		return 78;
+	return GDB_SIGNAL_UNKNOWN;
+}
+
+int stub_signal_from_gdb(int gsig)
+{
+	if (gsig <= 0)
+		return 0;
+	if (gsig >= 45 && gsig <= 75)
+		return gsig - 45 + 33;
+	if (gsig == 77)
+		return 32;
+	if (gsig == 78)
+		return 64;
+	for (int l = 1; l <= 32; l++)
+		if (l != 16 && stub_signal_to_gdb(l) == gsig)
+			return l;
+	return 0;
+}
+
+void stub_reply_ok(struct rsp_buf *reply)
+{
+	rsp_buf_reset(reply);
+	rsp_buf_add_str(reply, "OK");
+}
+
+void stub_reply_error(struct stub_session *s, struct rsp_buf *reply, int code, const char *text)
+{
+	rsp_buf_reset(reply);
+	if (code <= 0 || code > 0xff)
+		code = 1;
+	if (text && s->error_message) {
+		/* gdb: "E." followed by text; keep it to printable bytes */
+		rsp_buf_add_str(reply, "E.");
+		for (const char *c = text; *c; c++)
+			rsp_buf_add_char(reply, (*c >= 0x20 && *c < 0x7f && *c != '$' && *c != '#' && *c != '}' &&
+						 *c != '*') ? *c : ' ');
+	} else if (text && s->error_strings) {
+		rsp_buf_printf(reply, "E%02x;", code);
+		rsp_buf_add_hex(reply, text, strlen(text));
+	} else {
+		rsp_buf_printf(reply, "E%02x", code);
+	}
+}
+
+void stub_reply_gsc_error(struct stub_session *s, struct rsp_buf *reply, struct gsc_error *err)
+{
+	int code;
+	switch (err->code) {
+	case GSC_ERR_FAULT: code = EFAULT; break;
+	case GSC_ERR_NOT_FOUND: code = ENOENT; break;
+	case GSC_ERR_OS: code = err->errnum > 0 && err->errnum < 256 ? err->errnum : EIO; break;
+	case GSC_ERR_INVALID_ARG:
+	case GSC_ERR_BAD_DATA: code = EINVAL; break;
+	case GSC_ERR_UNSUPPORTED: code = ENOSYS; break;
+	default: code = 1; break;
+	}
+	stub_reply_error(s, reply, code, err->message ? err->message : "error");
+	gsc_error_destroy(err);
+}
+
+static bool parse_id(const uint8_t **p, const uint8_t *end, int64_t *ret)
+{
+	if (*p < end && **p == '-') {
+		(*p)++;
+		if (*p < end && **p == '1') {
+			(*p)++;
+			*ret = -1;
+			return true;
+		}
+		return false;
+	}
+	uint64_t v;
+	if (!rsp_parse_hex_u64(p, end, &v) || v > INT32_MAX)
+		return false;
+	*ret = (int64_t)v;
+	return true;
+}
+
+bool stub_parse_ptid(const uint8_t **p, const uint8_t *end, struct stub_ptid *ret)
+{
+	const uint8_t *q = *p;
+	struct stub_ptid id = { 0, 0 };
+	if (q < end && *q == 'p') {
+		q++;
+		if (!parse_id(&q, end, &id.pid))
+			return false;
+		if (q < end && *q == '.') {
+			q++;
+			if (!parse_id(&q, end, &id.tid))
+				return false;
+		} else {
+			id.tid = -1;	/* "p<pid>": every thread of the process */
+		}
+	} else if (!parse_id(&q, end, &id.tid)) {
+		return false;
+	}
+	*p = q;
+	*ret = id;
+	return true;
+}
+
+void stub_write_tid(struct stub_session *s, struct rsp_buf *b, pid_t tid)
+{
+	if (s->multiprocess && s->proc)
+		rsp_buf_printf(b, "p%x.%x", (unsigned)stub_proc_pid(s->proc), (unsigned)tid);
+	else
+		rsp_buf_printf(b, "%x", (unsigned)tid);
+}
+
+pid_t stub_resolve_thread(struct stub_session *s, const struct stub_ptid *want)
+{
+	if (!s->proc)
+		return 0;
+	if (want && want->tid > 0 && stub_proc_has_thread(s->proc, (pid_t)want->tid))
+		return (pid_t)want->tid;
+	if (want && want->tid > 0)
+		return 0;	/* a thread that is gone */
+	if (s->cur_tid > 0 && stub_proc_has_thread(s->proc, s->cur_tid))
+		return s->cur_tid;
+	size_t n;
+	const pid_t *t = stub_proc_threads(s->proc, &n);
+	return n ? t[0] : 0;
+}
+
+bool stub_thread_suffix(const uint8_t *p, const uint8_t *end, struct stub_ptid *ret)
+{
+	static const char key[] = ";thread:";
+	size_t kl = sizeof(key) - 1;
+	for (const uint8_t *q = p; q + kl <= end; q++) {
+		if (memcmp(q, key, kl) == 0) {
+			const uint8_t *v = q + kl;
+			return stub_parse_ptid(&v, end, ret);
+		}
+	}
+	return false;
+}
+
+char *stub_hex_to_str(const uint8_t *hex, size_t len)
+{
+	if (len % 2)
+		return NULL;
+	char *out = malloc(len / 2 + 1);
+	if (!out)
+		return NULL;
+	if (!rsp_hex_decode(hex, len, (uint8_t *)out, len / 2)) {
+		free(out);
+		return NULL;
+	}
+	out[len / 2] = '\0';
+	return out;
+}
+
+void stub_xml_escape(struct rsp_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '"': rsp_buf_add_str(b, "&quot;"); break;
+		case '&': rsp_buf_add_str(b, "&amp;"); break;
+		case '<': rsp_buf_add_str(b, "&lt;"); break;
+		case '>': rsp_buf_add_str(b, "&gt;"); break;
+		case '\'': rsp_buf_add_str(b, "&apos;"); break;
+		default: rsp_buf_add_char(b, *s); break;
+		}
+	}
+}
+
+int stub_thread_core(pid_t pid, pid_t tid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: count fields after the last ')'. */
+	char *c = strrchr(buf, ')');
+	if (!c)
+		return -1;
+	int field = 2;	/* ')' ends field 2 */
+	for (char *q = c + 1; *q; q++) {
+		if (*q == ' ') {
+			field++;
+			if (field == 39)
+				return atoi(q + 1);	/* processor */
+		}
+	}
+	return -1;
+}
+
+static const struct rsp_command *const tables[] = {
+	stub_query_commands,
+	stub_run_commands,
+	stub_data_commands,
+};
+
+enum rsp_result rsp_dispatch(struct stub_session *s, const uint8_t *payload, size_t len, struct rsp_buf *reply)
+{
+	rsp_buf_reset(reply);
+	if (s->remote_debug)
+		fprintf(stderr, "gostub: getpkt (\"%.*s\")\n", (int)(len > 200 ? 200 : len), (const char *)payload);
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (const struct rsp_command *c = tables[t]; c->name; c++) {
+			size_t nl = strlen(c->name);
+			if (len < nl || memcmp(payload, c->name, nl) != 0)
+				continue;
+			if (c->match == RSP_EXACT && len != nl)
+				continue;
+			enum rsp_result r = c->handler(s, payload + nl, payload + len, reply);
+			if (reply->oom) {
+				rsp_buf_reset(reply);
+				stub_reply_error(s, reply, 12, "out of memory");
+				return RSP_REPLY;
+			}
+			return r;
+		}
+	}
+	return RSP_REPLY;	/* unknown: the empty reply */
+}

@@ -1,4 +1,186 @@
-/* stub.h - placeholder: the session state shared by gostub's files (being written). */
+/*
+ * stub.h - the state of one gostub session, shared by the packet handlers
+ * (cmd_*.c, monitor.c), the dispatcher, the server loop and main.
+ *
+ * A session lives as long as the stub: it holds the process being debugged
+ * (or none, in --multi mode before vRun/vAttach), what the client negotiated
+ * (qSupported features, no-ack mode, thread suffixes), the thread selection
+ * of H packets, the launch settings the Q packets change, and the console
+ * text a monitor command produced (the server sends it as O packets before
+ * the final reply).
+ *
+ * Thread ids on the wire are hex; "-1" means all threads and "0" any
+ * thread.  Signal numbers on the wire are GDB's (include/gdb/signals.def);
+ * the ptrace layer speaks Linux numbers; stub_signal_to_gdb() and
+ * stub_signal_from_gdb() convert.  We never advertise native-signals+, so
+ * lldb uses GDB's numbering too (for stop replies and for QPassSignals:
+ * lldb's ProcessGDBRemote installs GDBRemoteSignals when the stub does not
+ * claim native signals).
+ *
+ * Does not: do any I/O on the connection (server.c does), call ptrace
+ * (ptrace_target.c does).
+ */
 #ifndef STUB_STUB_H
 #define STUB_STUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch.h"
+#include "error.h"
+#include "ptrace_target.h"
+#include "rsp_packet.h"
+
+#define STUB_VERSION "0.1"
+
+/* What we advertise as PacketSize (hex on the wire): gdb sizes its m reads to (n-1)/2. */
+enum { STUB_PACKET_SIZE_DEFAULT = 0x4000, STUB_PACKET_SIZE_MIN = 0x200, STUB_PACKET_SIZE_MAX = 0x100000 };
+
+/* A thread id as the client wrote it: pid 0 when absent; -1 = all, 0 = any. */
+struct stub_ptid {
+	int64_t pid;
+	int64_t tid;
+};
+
+/* An open file of vFile:open. */
+enum { STUB_VFILE_MAX = 16 };
+
+struct stub_session {
+	/* Set up by main before the first packet. */
+	bool multi;			/* --multi: stay up without a process */
+	int packet_size;		/* advertised PacketSize */
+	bool stdio;			/* the protocol runs over stdin/stdout */
+	bool debug;			/* monitor set debug / --debug: log to stderr */
+	bool remote_debug;		/* --remote-debug: log packets to stderr */
+
+	/* The process, or NULL. */
+	struct stub_proc *proc;
+	const struct gsc_arch_info *arch;
+	bool had_process;		/* a process existed once (W/X after it is gone) */
+	int exit_kind;			/* STUB_EV_EXITED / STUB_EV_SIGNALED of the last one, 0: none */
+	int exit_status;
+	pid_t exit_pid;
+
+	/* The last stop, reported again by '?'. */
+	struct stub_event last_stop;
+	bool have_stop;
+	bool initial_stop;		/* still at the launch stop, nothing resumed yet */
+	pid_t cur_tid;			/* the thread of the last stop: "current" */
+	struct stub_ptid g_thread;	/* Hg: registers and memory */
+	struct stub_ptid c_thread;	/* Hc: c/s without vCont */
+
+	/* Negotiated. */
+	bool no_ack;			/* QStartNoAckMode answered: the server switches after the OK */
+	bool extended;			/* '!' */
+	bool multiprocess;		/* client sent multiprocess+ */
+	bool swbreak, hwbreak;		/* client sent swbreak+ / hwbreak+ */
+	bool error_message;		/* client sent error-message+: "E.text" */
+	bool error_strings;		/* QEnableErrorStrings (lldb): "Enn;hex(text)" */
+	bool binary_upload;		/* client sent binary-upload+: gdb's 'b'-prefixed x */
+	bool thread_suffix;		/* QThreadSuffixSupported */
+	bool list_threads;		/* QListThreadsInStopReply: lldb's stop-reply keys */
+	bool lldb;			/* the client spoke an lldb-only packet */
+	bool pass_set;			/* the client sent QPassSignals */
+	bool pass[65];			/* by Linux number */
+
+	/* Launch settings (vRun, R, the command line). */
+	char **argv;			/* malloc'd, NULL-terminated; argv[0] the program */
+	char **env;			/* NULL: the stub's own environment; else malloc'd list */
+	char *cwd;			/* NULL: the stub's */
+	bool disable_aslr;
+	bool with_shell;
+	char *wrapper;			/* --wrapper (accepted, not used: see docs/gostub.md) */
+
+	/* Output of a monitor command, sent as O packets before the reply. */
+	struct rsp_buf console;
+
+	/* qXfer objects are generated at offset 0 and served from here by chunks. */
+	char xfer_name[64];
+	struct rsp_buf xfer;
+
+	/* vFile */
+	int vfile_fd[STUB_VFILE_MAX];
+
+	/* Set by handlers; the server acts on them after sending the reply. */
+	bool quit;			/* monitor exit, or nothing left to debug */
+	bool running;			/* resumed: a stop reply is owed */
+};
+
+/* Sessions are caller storage. */
+void stub_session_init(struct stub_session *s);
+void stub_session_deinit(struct stub_session *s);
+/* Takes p (may be NULL) as the process and records its initial stop (signal signo, Linux). */
+void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int signo);
+
+/* Signals: Linux 1..64 <-> GDB's numbering.  0 maps to 0; unknown Linux signals to GDB_SIGNAL_UNKNOWN (143). */
+int stub_signal_to_gdb(int linux_sig);
+/* 0 when the GDB signal has no Linux equivalent. */
+int stub_signal_from_gdb(int gdb_sig);
+
+/* Replies shared by the handlers. */
+void stub_reply_ok(struct rsp_buf *reply);
+/* "Enn", or "E.text" / "Enn;hex" when the client accepted messages. */
+void stub_reply_error(struct stub_session *s, struct rsp_buf *reply, int code, const char *text);
+/* An error reply from err, then destroys err. */
+void stub_reply_gsc_error(struct stub_session *s, struct rsp_buf *reply, struct gsc_error *err);
+
+/* Thread ids. */
+/* Parses "p<pid>.<tid>", "p<pid>", "<tid>", "-1", "0" at *p, advances *p. */
+bool stub_parse_ptid(const uint8_t **p, const uint8_t *end, struct stub_ptid *ret);
+/* Writes tid in the form the client negotiated: "p<pid>.<tid>" or "<tid>". */
+void stub_write_tid(struct stub_session *s, struct rsp_buf *b, pid_t tid);
+/* The thread Hg (or a ;thread: suffix) designates, falling back to the current thread; 0 if none. */
+pid_t stub_resolve_thread(struct stub_session *s, const struct stub_ptid *want);
+/* Finds ";thread:<id>;" in a packet's tail (lldb); true and *ret when present. */
+bool stub_thread_suffix(const uint8_t *p, const uint8_t *end, struct stub_ptid *ret);
+
+/* Decodes hex text into a malloc'd NUL-terminated string; NULL if malformed or out of memory. */
+char *stub_hex_to_str(const uint8_t *hex, size_t len);
+/* Appends s with '"' '&' '<' '>' '\'' as XML entities. */
+void stub_xml_escape(struct rsp_buf *b, const char *s);
+
+/* The CPU a thread last ran on (/proc/PID/task/TID/stat), -1 when unknown. */
+int stub_thread_core(pid_t pid, pid_t tid);
+
+/* Stop replies (cmd_run.c). */
+/* Formats the reply for ev (T, W or X) and updates the session (current thread, process gone). */
+void stub_report_event(struct stub_session *s, const struct stub_event *ev, struct rsp_buf *reply);
+/* "T.." for thread tid with its own stop reason (qThreadStopInfo, '?'). */
+void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, struct rsp_buf *reply);
+/*
+ * How st is shown to this client: lldb takes a SIGTRAP at the entry point of
+ * a static executable (a Go program) for a hit of its own entry breakpoint
+ * and resumes, so the launch stop is shown to lldb as lldb-server reports
+ * it: T13, Linux's SIGSTOP (see cmd_run.c).
+ */
+void stub_client_stop(const struct stub_session *s, struct stub_thread_stop *st);
+/* Removes the process from the session: detaches or kills according to how it came. */
+void stub_drop_process(struct stub_session *s);
+/* Launch s->argv with the session's settings (vRun, R, main). */
+struct gsc_error *stub_launch(struct stub_session *s) GSC_WUR;
+struct gsc_error *stub_attach(struct stub_session *s, pid_t pid) GSC_WUR;
+
+/* Registers of tid in wire layout (size gsc_arch_wire_size), malloc'd; cmd_data.c. */
+struct gsc_error *stub_read_wire_regs(struct stub_session *s, pid_t tid, uint8_t **wire_ret,
+				      size_t *size_ret) GSC_WUR;
+/* The same with only the general registers filled in (no XSAVE read): for stop replies. */
+struct gsc_error *stub_read_wire_gprs(struct stub_session *s, pid_t tid, uint8_t **wire_ret,
+				      size_t *size_ret) GSC_WUR;
+
+/* The server (server.c). */
+/*
+ * Opens a listening TCP socket for "[HOST]:PORT" (HOST empty: 127.0.0.1;
+ * PORT 0: any free port).  *port_ret is the bound port; *nonlocal_ret says
+ * the address is not a loopback one.  EADDRINUSE comes back as GSC_ERR_OS
+ * with errnum set.
+ */
+struct gsc_error *stub_listen(const char *comm, int *fd_ret, int *port_ret, bool *nonlocal_ret) GSC_WUR;
+/* Serves clients on listen_fd (-1: one client on stdin/stdout) until the session ends; the exit status. */
+int stub_serve(struct stub_session *s, int listen_fd, bool once);
+
+/* Monitor commands (monitor.c): output goes to s->console; reply gets OK or an error. */
+void stub_monitor(struct stub_session *s, const char *cmd, struct rsp_buf *reply);
+
 #endif
