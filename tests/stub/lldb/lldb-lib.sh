@@ -326,6 +326,14 @@ session_c_attach() {
 	"$TMP/target-c" wait &
 	tpid=$!
 	PIDS="$PIDS $tpid"
+	# Attach only once the program runs (exec'd, worker thread started):
+	# attaching to the forked shell before its exec catches the exec instead.
+	local i
+	for i in $(seq 100); do
+		[ "$(cat /proc/$tpid/comm 2>/dev/null)" = target-c ] &&
+			[ "$(ls /proc/$tpid/task 2>/dev/null | wc -l)" -ge 2 ] && break
+		sleep 0.05
+	done
 	server_start $s attach "$port" "$tpid" ||
 		{ failed $s "server listening on $port ($(tail -3 "$TMP/$s.server"))"; return; }
 	run_lldb $s "$TMP/target-c" "$port" <<EOF
