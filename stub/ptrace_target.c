@@ -47,6 +47,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -61,6 +62,9 @@ enum {
 			PTRACE_O_TRACESYSGOOD,
 	INT3 = 0xcc,
 	WAIT_SLICE_MS = 1000,
+	RANGE_SLICE_MS = 20,	/* range stepping inside stub_proc_poll, at most */
+	RANGE_WAIT_MS = 5,	/* for one step of it */
+	RECHECK_MS = 50,	/* a full pass over the threads at least this often */
 	MAX_LINK_MAPS = 100000,
 	MAX_DYN = 4096,
 };
@@ -69,6 +73,17 @@ enum tstate {
 	T_STOPPED,	/* in ptrace-stop, status consumed */
 	T_RUNNING,	/* resumed by us */
 	T_EXITING,	/* continued from PTRACE_EVENT_EXIT, waiting to be reaped */
+	/*
+	 * The leader at PTRACE_EVENT_EXIT while other threads live on
+	 * (pthread_exit in main).  Held in that stop rather than let go: a
+	 * zombie leader can be neither read nor detached (its exit would be
+	 * reported to us, not to its parent, after a detach), while one held
+	 * here detaches cleanly.  Out of the thread list, as gdbserver drops a
+	 * zombie leader (linux-low.cc check_zombie_leaders); let go when it is
+	 * the last thread; a SIGKILL (exit_group or exec in another thread)
+	 * takes it out of the stop by itself.
+	 */
+	T_PARKED,
 };
 
 struct thread {
@@ -94,6 +109,10 @@ struct thread {
 
 	bool gpr_valid, xsave_valid;
 	struct stub_regs regs;
+	bool has_held;		/* a status reap_exiting took that the running path must see */
+	int held_status;
+	bool name_valid;	/* comm read since the thread last ran */
+	char name[32];
 };
 
 struct breakpoint {
@@ -114,6 +133,8 @@ struct stub_proc {
 	bool dead;		/* exit reported or killed */
 	bool detached;
 	int memfd;
+	bool use_vm_readv;	/* until process_vm_readv fails for the whole process */
+	bool found_stopped;	/* in a job-control stop when attached: SIGCONT at detach */
 
 	struct thread **threads;
 	size_t nthreads, cap;
@@ -131,6 +152,8 @@ struct stub_proc {
 	bool exited;		/* the leader was reaped: report it */
 	int exit_status;	/* raw wait status of the leader */
 	pid_t last_tid;
+	bool recheck;		/* a SIGCHLD was consumed without a pass over every thread */
+	uint64_t last_pass_ms;
 	/* The tid -1 action of the last resume, for threads born while running. */
 	bool has_default;
 	struct stub_resume dflt;
@@ -174,6 +197,13 @@ static size_t dr_off(int n)
 	return offsetof(struct user, u_debugreg) + (size_t)n * sizeof(((struct user *)0)->u_debugreg[0]);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* ---- event fd --------------------------------------------------------- */
 
 static int event_fd = -1;
@@ -190,13 +220,24 @@ int stub_ptrace_event_fd(void)
 	return event_fd;
 }
 
-static void drain_events(void)
+/*
+ * Consumes the pending SIGCHLDs; true if there was one.  SIGCHLD is not a
+ * real-time signal: at most one is queued, so one read empties the fd.
+ */
+static bool drain_events(void)
 {
 	struct signalfd_siginfo si[8];
+	bool any = false;
 	if (event_fd < 0)
-		return;
-	while (read(event_fd, si, sizeof(si)) > 0)
-		;
+		return true;
+	for (;;) {
+		ssize_t n = read(event_fd, si, sizeof(si));
+		if (n <= 0)
+			return any;
+		any = true;
+		if ((size_t)n < sizeof(si))
+			return true;
+	}
 }
 
 /* Sleep until a SIGCHLD (or a while); callers re-check their waits after. */
@@ -258,6 +299,29 @@ static void remove_thread(struct stub_proc *p, struct thread *t)
 	free(t);
 }
 
+/* A thread other than t that is neither exiting nor parked. */
+static bool others_live(const struct stub_proc *p, const struct thread *t)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct thread *o = p->threads[i];
+		if (o != t && o->state != T_EXITING && o->state != T_PARKED)
+			return true;
+	}
+	return false;
+}
+
+/* The parked leader goes on exiting once no other thread is left to keep it company. */
+static void release_parked(struct stub_proc *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct thread *t = p->threads[i];
+		if (t->state == T_PARKED && !others_live(p, t)) {
+			(void)pt(PTRACE_CONT, t->tid, 0, 0);
+			t->state = T_EXITING;
+		}
+	}
+}
+
 /* A thread left: the leader's death is the process's. */
 static void thread_died(struct stub_proc *p, struct thread *t, int status)
 {
@@ -266,6 +330,39 @@ static void thread_died(struct stub_proc *p, struct thread *t, int status)
 		p->exit_status = status;
 	}
 	remove_thread(p, t);
+	release_parked(p);
+}
+
+static struct gsc_error *fetch_gpr(struct thread *t);
+
+/*
+ * Whether t is exiting through its own exit system call (pthread_exit),
+ * not killed by exit_group or an exec in another thread: orig_rax of the
+ * PTRACE_EVENT_EXIT stop says.  Only such a leader may be parked: a killed
+ * one holds up the group exit or the exec (de_thread waits for the leader
+ * to die) and its SIGKILL is already spent.
+ */
+static bool exits_by_itself(struct thread *t)
+{
+	struct gsc_error *err = fetch_gpr(t);
+	if (err) {	/* only a thread already gone fails here */
+		gsc_error_destroy(err);
+		return false;
+	}
+	return gpr_get(&t->regs, offsetof(struct user_regs_struct, orig_rax)) == SYS_exit;
+}
+
+/* t stopped at PTRACE_EVENT_EXIT: let it go to be reaped, or park the leader (see T_PARKED). */
+static void on_exit_stop(struct stub_proc *p, struct thread *t)
+{
+	t->interrupt_sent = false;
+	if (t->tid == p->pid && others_live(p, t) && exits_by_itself(t)) {
+		t->state = T_PARKED;
+		return;
+	}
+	(void)pt(PTRACE_CONT, t->tid, 0, 0);
+	t->state = T_EXITING;
+	release_parked(p);
 }
 
 static void invalidate_regs(struct thread *t)
@@ -353,13 +450,34 @@ static struct gsc_error *raw_write(struct stub_proc *p, uint64_t addr, const voi
 	return NULL;
 }
 
+/*
+ * process_vm_readv first: it copies straight from the target's pages, 1.3
+ * to 2 times the rate of /proc/PID/mem (which bounces every page through a
+ * kernel buffer) at every size here.  It honours the mapping's protection,
+ * so what it cannot read (PROT_NONE, the vsyscall page) is read from
+ * /proc/PID/mem, which reads with FOLL_FORCE as ptrace's PEEKDATA does.
+ */
 static ssize_t raw_read(struct stub_proc *p, uint64_t addr, void *buf, size_t size)
 {
 	if (addr > (uint64_t)INT64_MAX)
 		return -1;
 	if (size > (uint64_t)INT64_MAX - addr)
 		size = (size_t)((uint64_t)INT64_MAX - addr);
-	return pread(p->memfd, buf, size, (off_t)addr);
+	size_t done = 0;
+	if (p->use_vm_readv) {
+		struct iovec local = { .iov_base = buf, .iov_len = size };
+		struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = size };
+		ssize_t n = process_vm_readv(p->pid, &local, 1, &remote, 1, 0);
+		if (n == (ssize_t)size)
+			return n;
+		if (n < 0 && (errno == ENOSYS || errno == EPERM || errno == ESRCH))
+			p->use_vm_readv = false;
+		done = n > 0 ? (size_t)n : 0;
+	}
+	ssize_t n = pread(p->memfd, (uint8_t *)buf + done, size - done, (off_t)(addr + done));
+	if (n < 0)
+		return done ? (ssize_t)done : n;
+	return (ssize_t)(done + (size_t)n);
 }
 
 /* ---- debug registers -------------------------------------------------- */
@@ -580,6 +698,7 @@ static void thread_go(struct thread *t, bool step, int sig)
 	t->sigstop_sig = 0;
 	t->cancelled_bp = false;
 	t->stop_pc_valid = false;
+	t->name_valid = false;
 	invalidate_regs(t);
 }
 
@@ -707,6 +826,26 @@ static bool range_continues(struct stub_proc *p, struct thread *t)
 	return pc >= t->range_start && pc < t->range_end && !find_bp(p, pc);
 }
 
+/*
+ * Whether the kernel has a SIGTRAP queued for t (int3, single step, debug
+ * register) that an interrupt stop overtook: get_signal() reports a pending
+ * jobctl trap before it dequeues signals (kernel/signal.c), so a thread
+ * interrupted just after its int3 sits with the PC past the int3 and the
+ * trap still to come.  Only asked when such a trap can matter.
+ */
+static bool trap_queued(const struct stub_proc *p, const struct thread *t)
+{
+	if (!p->nbps && !stepping(t) && !any_hw(p))
+		return false;
+	struct __ptrace_peeksiginfo_args a = { .off = 0, .flags = 0, .nr = 8 };
+	siginfo_t si[8];
+	long n = pt(PTRACE_PEEKSIGINFO, t->tid, (uintptr_t)&a, (uintptr_t)si);
+	for (long i = 0; i < n; i++)
+		if (si[i].si_signo == SIGTRAP && si[i].si_code > 0)
+			return true;
+	return false;
+}
+
 /* A status of a thread we are stopping (or attaching): keep its event, stay stopped. */
 static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int status, bool attach)
 {
@@ -720,8 +859,7 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 		thread_died(p, t, w.status);
 		return NULL;
 	case W_EXITING:
-		(void)pt(PTRACE_CONT, t->tid, 0, 0);
-		t->state = T_EXITING;
+		on_exit_stop(p, t);
 		return NULL;
 	case W_CLONE:
 		err = adopt_child(p, w.child, &child);
@@ -729,6 +867,12 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 			return err;
 		return NULL;
 	case W_EVSTOP:
+		if (trap_queued(p, t)) {
+			/* Take the trap now: it stops again at once, before any instruction. */
+			thread_go(t, false, 0);
+			t->state = T_RUNNING;
+		}
+		return NULL;
 	case W_IGNORE:
 		return NULL;
 	case W_BREAK:
@@ -753,13 +897,18 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 	}
 }
 
-/* Reaps, without blocking, the threads that are exiting. */
+/*
+ * Reaps, without blocking, the threads that are exiting, and looks at a
+ * parked leader.  An exec in another thread kills the leader and reports
+ * PTRACE_EVENT_EXEC under the leader's tid (man 2 ptrace, "execve(2) under
+ * ptrace"): that status is kept for the running path, which reports it.
+ */
 static void reap_exiting(struct stub_proc *p)
 {
 	for (size_t i = 0; i < p->nthreads;) {
 		struct thread *t = p->threads[i];
 		int status;
-		if (t->state != T_EXITING) {
+		if (t->state != T_EXITING && t->state != T_PARKED) {
 			i++;
 			continue;
 		}
@@ -768,32 +917,63 @@ static void reap_exiting(struct stub_proc *p)
 			i++;
 		} else if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) {
 			thread_died(p, t, r < 0 ? 0 : status);
+			i = 0;
+		} else if (t->tid == p->pid && ((unsigned)status >> 16) == PTRACE_EVENT_EXEC) {
+			t->state = T_RUNNING;
+			t->resume_me = true;
+			t->has_held = true;
+			t->held_status = status;
+			p->recheck = true;
+			i++;
 		} else {
 			(void)pt(PTRACE_CONT, t->tid, 0, 0);
+			t->state = T_EXITING;
 			i++;
 		}
 	}
+}
+
+/* waitpid(WNOHANG) for a running thread, or the status reap_exiting kept for it. */
+static pid_t wait_running(struct thread *t, int *status)
+{
+	if (t->has_held) {
+		t->has_held = false;
+		*status = t->held_status;
+		return t->tid;
+	}
+	return waitpid(t->tid, status, __WALL | WNOHANG);
+}
+
+static bool any_running(const struct stub_proc *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i]->state == T_RUNNING)
+			return true;
+	return false;
 }
 
 /* Interrupts every running thread and waits until each has stopped, exited or is exiting. */
 static struct gsc_error *stop_all(struct stub_proc *p, bool attach)
 {
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i]->state == T_RUNNING)
+		if (p->threads[i]->state == T_RUNNING && !p->threads[i]->has_held)
 			(void)pt(PTRACE_INTERRUPT, p->threads[i]->tid, 0, 0);
 	for (;;) {
-		bool waiting = false, progress = false;
+		bool progress = false;
+		/* Not "nobody was waited for": on_stopping may let a thread take a queued trap. */
+		if (!any_running(p)) {
+			reap_exiting(p);
+			return NULL;
+		}
 		drain_events();
 		for (size_t i = 0; i < p->nthreads; i++) {
 			struct thread *t = p->threads[i];
 			int status;
 			if (t->state != T_RUNNING)
 				continue;
-			pid_t r = waitpid(t->tid, &status, __WALL | WNOHANG);
-			if (r == 0) {
-				waiting = true;
+			pid_t r = wait_running(t, &status);
+			if (r == 0)
 				continue;
-			}
 			progress = true;
 			if (r < 0) {
 				thread_died(p, t, 0);
@@ -808,9 +988,7 @@ static struct gsc_error *stop_all(struct stub_proc *p, bool attach)
 				i--;
 		}
 		reap_exiting(p);
-		if (!waiting)
-			return NULL;
-		if (!progress)
+		if (!progress && any_running(p))
 			sleep_for_event(WAIT_SLICE_MS);
 	}
 }
@@ -917,9 +1095,7 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 			reinterrupt(p);
 		return NULL;
 	case W_EXITING:
-		(void)pt(PTRACE_CONT, t->tid, 0, 0);
-		t->state = T_EXITING;
-		t->interrupt_sent = false;
+		on_exit_stop(p, t);
 		if (was_int)
 			reinterrupt(p);
 		return NULL;
@@ -936,6 +1112,10 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 	}
 	case W_EVSTOP:
 	case W_IGNORE:
+		if (was_int && w.kind == W_EVSTOP && trap_queued(p, t)) {
+			thread_go(t, false, 0);	/* the trap first; the interrupt is sent again */
+			break;
+		}
 		if (was_int) {
 			set_pending(t, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
 			return NULL;
@@ -977,25 +1157,74 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 	return NULL;
 }
 
+/*
+ * The next status of t, just resumed for one more step of its range: waits
+ * up to RANGE_WAIT_MS.  0 when none came (the SIGCHLD was another thread's,
+ * or the instruction blocks in a system call): the ordinary path takes over.
+ */
+static pid_t quick_wait(struct stub_proc *p, struct thread *t, int *status)
+{
+	/* The step has not ended yet when we get here: sleep on the fd first. */
+	struct pollfd pfd = { .fd = event_fd, .events = POLLIN };
+	if (event_fd >= 0 && poll(&pfd, 1, RANGE_WAIT_MS) > 0) {
+		drain_events();
+		p->recheck = true;	/* the SIGCHLD may have been another thread's */
+	}
+	return waitpid(t->tid, status, __WALL | WNOHANG);
+}
+
+/*
+ * Range stepping (vCont r) as a loop here rather than one trip through the
+ * caller's poll loop per instruction: thread tid's steps are taken while it
+ * stays in its range, for up to RANGE_SLICE_MS so that a ^C is still seen.
+ * Each status goes through on_running, so breakpoints, signals and new
+ * threads are handled as on the ordinary path.
+ */
+static struct gsc_error *range_steps(struct stub_proc *p, pid_t tid)
+{
+	uint64_t until = now_ms() + RANGE_SLICE_MS;
+	for (;;) {
+		struct thread *t = find_thread(p, tid);
+		int status;
+		if (!t || t->state != T_RUNNING || t->rkind != STUB_RESUME_RANGE ||
+		    p->interrupt_requested || now_ms() >= until)
+			return NULL;
+		pid_t r = quick_wait(p, t, &status);
+		if (r == 0)
+			return NULL;
+		if (r < 0) {
+			thread_died(p, t, 0);
+			return NULL;
+		}
+		struct gsc_error *err = on_running(p, t, status);
+		if (err)
+			return err;
+	}
+}
+
 /* One non-blocking pass over the running threads. */
 static struct gsc_error *collect(struct stub_proc *p)
 {
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *t = p->threads[i];
+		pid_t tid = t->tid;
 		int status;
 		if (t->state != T_RUNNING)
 			continue;
-		pid_t r = waitpid(t->tid, &status, __WALL | WNOHANG);
+		pid_t r = wait_running(t, &status);
 		if (r == 0)
 			continue;
 		size_t before = p->nthreads;
-		if (r < 0) {
+		struct gsc_error *err = NULL;
+		if (r < 0)
 			thread_died(p, t, 0);
-		} else {
-			struct gsc_error *err = on_running(p, t, status);
-			if (err)
-				return err;
-		}
+		else
+			err = on_running(p, t, status);
+		if (!err && find_thread(p, tid) == t && t->state == T_RUNNING &&
+		    t->rkind == STUB_RESUME_RANGE)
+			err = range_steps(p, tid);
+		if (err)
+			return err;
 		if (p->nthreads < before)
 			i--;
 	}
@@ -1007,10 +1236,19 @@ struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret)
 {
 	struct stub_event *ev = ret;
 	ev->kind = STUB_EV_NONE;
-	drain_events();
+	bool sigchld = drain_events();
 	if (p->dead || p->detached || !p->running)
 		return NULL;
-	if (!p->report_ready) {
+	/*
+	 * A wait status always comes with a SIGCHLD, and every drain of the fd
+	 * is followed by a pass over the threads that can have one: with no
+	 * SIGCHLD since, there is nothing to reap (the poll right after a
+	 * resume costs one read).  A full pass now and then all the same.
+	 */
+	uint64_t ms = now_ms();
+	if (!p->report_ready && (sigchld || p->recheck || ms - p->last_pass_ms >= RECHECK_MS)) {
+		p->recheck = false;
+		p->last_pass_ms = ms;
 		struct gsc_error *err = collect(p);
 		if (err)
 			return err;
@@ -1020,8 +1258,11 @@ struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret)
 		return NULL;
 	}
 	struct thread *t = pick_pending(p);
-	if (!t)
+	if (!t) {
+		if (p->recheck)
+			raise(SIGCHLD);	/* come back soon: a status may be waiting */
 		return NULL;
+	}
 	struct gsc_error *err = stop_all(p, false);
 	if (err)
 		return err;
@@ -1066,8 +1307,7 @@ static int wait_one(struct stub_proc *p, struct thread *t, int *status)
 				continue;
 			pid_t q = waitpid(o->tid, &st, __WALL | WNOHANG);
 			if (q > 0 && WIFSTOPPED(st)) {
-				(void)pt(PTRACE_CONT, o->tid, 0, 0);
-				o->state = T_EXITING;
+				on_exit_stop(p, o);
 			} else if (q != 0) {
 				thread_died(p, o, q < 0 ? 0 : st);
 				i--;
@@ -1127,8 +1367,7 @@ static struct gsc_error *step_over(struct stub_proc *p, struct thread *t, uint64
 			done = true;
 			break;
 		case W_EXITING:
-			(void)pt(PTRACE_CONT, t->tid, 0, 0);
-			t->state = T_EXITING;
+			on_exit_stop(p, t);
 			done = true;
 			break;
 		case W_CLONE: {
@@ -1389,6 +1628,10 @@ static void child_exec(const struct stub_launch *o, char *const *argv, int sync_
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	char c;
+	/* Wait until the parent has seized us: a failure below is then seen as our exit, not as EPERM. */
+	while (read(sync_fd, &c, 1) < 0 && errno == EINTR)
+		;
 	if (o->stdio_is_protocol) {
 		int fd = open("/dev/null", O_RDONLY);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(2, 1) < 0)
@@ -1403,10 +1646,6 @@ static void child_exec(const struct stub_launch *o, char *const *argv, int sync_
 		if (pers != -1)
 			personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
 	}
-	char c;
-	/* Wait until the parent has seized us. */
-	while (read(sync_fd, &c, 1) < 0 && errno == EINTR)
-		;
 	execvpe(argv[0], argv, o->envp ? o->envp : environ);
 	child_fail(err_fd, 0);
 }
@@ -1555,6 +1794,7 @@ static struct gsc_error *proc_create(pid_t pid, bool attached, struct stub_proc 
 	p->pid = pid;
 	p->attached = attached;
 	p->memfd = -1;
+	p->use_vm_readv = true;
 	p->last_tid = pid;
 	p->pass[SIGURG] = true;
 	struct gsc_error *err = add_thread(p, pid, T_STOPPED, NULL);
@@ -1599,6 +1839,7 @@ static struct gsc_error *seize_new_tasks(struct stub_proc *p, size_t *added_ret)
 }
 
 static void detach_all_raw(struct stub_proc *p);
+static char proc_state(pid_t pid, pid_t tid);
 
 struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret)
 {
@@ -1606,6 +1847,7 @@ struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret)
 		return gsc_error_errno(errno, "signalfd");
 	if (pid <= 0 || pid == getpid())
 		return gsc_error_create(GSC_ERR_INVALID_ARG, "cannot attach to process %d", (int)pid);
+	bool stopped = proc_state(pid, pid) == 'T';
 	if (pt(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS) < 0)
 		return gsc_error_errno(errno, "cannot attach to process %d", (int)pid);
 	struct stub_proc *p;
@@ -1614,6 +1856,7 @@ struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret)
 		(void)pt(PTRACE_DETACH, pid, 0, 0);
 		return err;
 	}
+	p->found_stopped = stopped;
 	p->threads[0]->state = T_RUNNING;
 	/* Threads keep being born while we look: repeat until a scan adds none. */
 	for (int round = 0; !err; round++) {
@@ -1668,6 +1911,10 @@ static void detach_all_raw(struct stub_proc *p)
 {
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *t = p->threads[i];
+		if (t->state == T_PARKED) {
+			(void)pt(PTRACE_DETACH, t->tid, 0, 0);	/* it goes on exiting, its parent's to reap */
+			continue;
+		}
 		if (t->state != T_STOPPED)
 			continue;
 		uint64_t want = t->defer_mask;
@@ -1680,7 +1927,18 @@ static void detach_all_raw(struct stub_proc *p)
 			(void)tgkill_(p->pid, t->tid, s);
 		}
 	}
-	/* A group-stop survives PTRACE_DETACH: the process must not be left stopped. */
+	/*
+	 * A group-stop survives PTRACE_DETACH: the process must not be left
+	 * stopped.  One that was stopped when we came was running under us
+	 * (PTRACE_CONT overrides the job-control stop) and re-enters the stop
+	 * after the detach, maybe not yet: it gets its SIGCONT regardless.
+	 * Detach leaves a process running, never stopped (issue 4), as gdb
+	 * leaves one it attached to in a job-control stop.
+	 */
+	if (p->found_stopped) {
+		kill(p->pid, SIGCONT);
+		return;
+	}
 	for (size_t i = 0; i < p->nthreads; i++) {
 		if (proc_state(p->pid, p->threads[i]->tid) == 'T') {
 			kill(p->pid, SIGCONT);
@@ -1813,11 +2071,11 @@ const pid_t *stub_proc_threads(const struct stub_proc *p, size_t *count_ret)
 	}
 	mp->tids = tids;
 	const struct thread *leader = find_thread(p, p->pid);
-	if (leader && leader->state != T_EXITING)
+	if (leader && leader->state != T_EXITING && leader->state != T_PARKED)
 		tids[n++] = p->pid;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		const struct thread *t = p->threads[i];
-		if (t->tid != p->pid && t->state != T_EXITING)
+		if (t->tid != p->pid && t->state != T_EXITING && t->state != T_PARKED)
 			tids[n++] = t->tid;
 	}
 	mp->ntids = n;
@@ -1828,16 +2086,14 @@ const pid_t *stub_proc_threads(const struct stub_proc *p, size_t *count_ret)
 bool stub_proc_has_thread(const struct stub_proc *p, pid_t tid)
 {
 	const struct thread *t = find_thread(p, tid);
-	return t && t->state != T_EXITING;
+	return t && t->state != T_EXITING && t->state != T_PARKED;
 }
 
-void stub_proc_thread_name(const struct stub_proc *p, pid_t tid, char *buf, size_t size)
+static void read_comm(pid_t pid, pid_t tid, char *buf, size_t size)
 {
 	char path[96];
-	if (!size)
-		return;
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)p->pid, (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -1851,11 +2107,30 @@ void stub_proc_thread_name(const struct stub_proc *p, pid_t tid, char *buf, size
 		*nl = '\0';
 }
 
+/* Cached while the thread is stopped: only a running thread of the process can rename it. */
+void stub_proc_thread_name(const struct stub_proc *p, pid_t tid, char *buf, size_t size)
+{
+	if (!size)
+		return;
+	struct thread *t = find_thread(p, tid);
+	if (!t || t->state != T_STOPPED || any_running(p)) {
+		char tmp[64];
+		read_comm(p->pid, tid, tmp, sizeof(tmp));
+		snprintf(buf, size, "%s", tmp);
+		return;
+	}
+	if (!t->name_valid) {
+		read_comm(p->pid, tid, t->name, sizeof(t->name));
+		t->name_valid = true;
+	}
+	snprintf(buf, size, "%s", t->name);
+}
+
 struct gsc_error *stub_proc_thread_stop(const struct stub_proc *p, pid_t tid,
 					struct stub_thread_stop *ret)
 {
 	const struct thread *t = find_thread(p, tid);
-	if (!t || t->state == T_EXITING)
+	if (!t || t->state == T_EXITING || t->state == T_PARKED)
 		return gsc_error_create(GSC_ERR_NOT_FOUND, "no thread %d", (int)tid);
 	*ret = t->stop;
 	return NULL;
@@ -1931,7 +2206,7 @@ struct gsc_error *stub_proc_write_mem(struct stub_proc *p, uint64_t addr, const 
 static struct gsc_error *stopped_thread(const struct stub_proc *p, pid_t tid, struct thread **ret)
 {
 	struct thread *t = find_thread(p, tid);
-	if (!t || t->state == T_EXITING)
+	if (!t || t->state == T_EXITING || t->state == T_PARKED)
 		return gsc_error_create(GSC_ERR_NOT_FOUND, "no thread %d", (int)tid);
 	if (t->state != T_STOPPED)
 		return gsc_error_create(GSC_ERR_INVALID_ARG, "thread %d is running", (int)tid);
@@ -1951,6 +2226,27 @@ struct gsc_error *stub_proc_get_regs(struct stub_proc *p, pid_t tid, const struc
 		return err;
 	*ret = &t->regs;
 	return NULL;
+}
+
+struct gsc_error *stub_proc_get_gpr(struct stub_proc *p, pid_t tid, const uint8_t **gpr_ret)
+{
+	struct thread *t;
+	struct gsc_error *err = stopped_thread(p, tid, &t);
+	if (!err)
+		err = fetch_gpr(t);
+	if (err)
+		return err;
+	*gpr_ret = t->regs.gpr;
+	return NULL;
+}
+
+struct gsc_error *stub_proc_get_pc(struct stub_proc *p, pid_t tid, uint64_t *ret)
+{
+	struct thread *t;
+	struct gsc_error *err = stopped_thread(p, tid, &t);
+	if (!err)
+		err = thread_pc(t, ret);
+	return err;
 }
 
 struct gsc_error *stub_proc_set_regs(struct stub_proc *p, pid_t tid, const struct stub_regs *regs)

@@ -16,7 +16,12 @@
  *
  * Threads: PTRACE_SEIZE with TRACECLONE | TRACEEXEC | TRACEEXIT | TRACESYSGOOD;
  * new threads are traced and stopped with the rest and get the process's
- * hardware watchpoints; exited threads disappear from the list.
+ * hardware watchpoints; exited threads disappear from the list.  A main
+ * thread that exits (pthread_exit) while others live leaves the list too,
+ * as gdbserver drops a zombie leader; it is held in its exit stop so that
+ * detach stays clean, and the process exit is reported when the last
+ * thread is gone.  An exec in any thread is reported on the main thread's
+ * tid, with one thread left.
  *
  * Signals: numbers here are Linux's (the dispatcher converts to GDB's).  A
  * signal in the pass set (stub_proc_set_pass) is delivered at once without
@@ -77,7 +82,11 @@ struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_p
  */
 /* Seizes every thread of pid and stops them all.  The process keeps running if this fails. */
 struct gsc_error *stub_proc_attach(pid_t pid, struct stub_proc **ret) GSC_WUR;
-/* Leaves the process running: breakpoints removed, DR7 cleared, every thread detached. */
+/*
+ * Leaves the process running: breakpoints removed, DR7 cleared, every
+ * thread detached.  A process that was in a job-control stop (SIGSTOP) when
+ * attached ran under us and gets a SIGCONT: it is left running, not stopped.
+ */
 struct gsc_error *stub_proc_detach(struct stub_proc *p) GSC_WUR;
 /* SIGKILL and reap.  */
 struct gsc_error *stub_proc_kill(struct stub_proc *p) GSC_WUR;
@@ -91,13 +100,16 @@ bool stub_proc_is_dead(const struct stub_proc *p);
 /* A struct gsc_target over this process (memory and the GPRs), for the Go layers. Owned by p. */
 const struct gsc_target *stub_proc_target(struct stub_proc *p);
 
-/* The thread ids, main thread first; owned by p, valid until the next resume. */
+/* The thread ids, main thread first (while it lives); owned by p, valid until the next resume. */
 const pid_t *stub_proc_threads(const struct stub_proc *p, size_t *count_ret);
 bool stub_proc_has_thread(const struct stub_proc *p, pid_t tid);
-/* /proc/PID/task/TID/comm without the newline; "" when unreadable. */
+/* /proc/PID/task/TID/comm without the newline; "" when unreadable.  Read once per stop. */
 void stub_proc_thread_name(const struct stub_proc *p, pid_t tid, char *buf, size_t size);
 
-/* Memory, while stopped.  One pread/pwrite of /proc/PID/mem per call. */
+/*
+ * Memory, while stopped.  Reads: one process_vm_readv per call (a pread of
+ * /proc/PID/mem for what it cannot read); writes: one pwrite of /proc/PID/mem.
+ */
 /*
  * Reads up to size bytes at addr; *done_ret says how many were readable from
  * the start (a partial read is not an error; 0 bytes is GSC_ERR_FAULT).
@@ -117,6 +129,15 @@ struct stub_regs {
 };
 /* Read once per stop and cached; *ret is owned by p, valid until the next resume. */
 struct gsc_error *stub_proc_get_regs(struct stub_proc *p, pid_t tid, const struct stub_regs **ret) GSC_WUR;
+/*
+ * The general registers alone (struct user_regs_struct, STUB_GPR_SIZE
+ * bytes), without the NT_X86_XSTATE read stub_proc_get_regs also does:
+ * what a stop reply, thread-pcs or an unwinder needs.  Same cache and
+ * lifetime as stub_proc_get_regs.
+ */
+struct gsc_error *stub_proc_get_gpr(struct stub_proc *p, pid_t tid, const uint8_t **gpr_ret) GSC_WUR;
+/* The PC of a stopped thread (from the same cache). */
+struct gsc_error *stub_proc_get_pc(struct stub_proc *p, pid_t tid, uint64_t *ret) GSC_WUR;
 /* Writes back the blocks that differ from the cached ones. */
 struct gsc_error *stub_proc_set_regs(struct stub_proc *p, pid_t tid, const struct stub_regs *regs) GSC_WUR;
 

@@ -16,6 +16,8 @@ gcc -O1 -g -fPIE -pie -o "$TMP/ptrace_loop" "$PROGS/ptrace_loop.c" || hard_error
 gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_threads" "$PROGS/ptrace_threads.c" ||
 	hard_error "gcc ptrace_threads"
 gcc -O1 -g -no-pie -o "$TMP/ptrace_sleeper" "$PROGS/ptrace_sleeper.c" || hard_error "gcc ptrace_sleeper"
+gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_mainexit" "$PROGS/ptrace_mainexit.c" ||
+	hard_error "gcc ptrace_mainexit"
 
 # A probe that cannot trace (a container without CAP_SYS_PTRACE, or a tracer above us) is a skip.
 "$CHECK" run -- "$TMP/ptrace_loop" 1 >"$TMP/probe.out" 2>&1 ||
@@ -74,6 +76,8 @@ check step-over-and-write '^step step pc_moved 1$' '^write_under_bp ok$' '^exit 
 check single-step-1000 '^steps 1000 moved 1000$' '^exit 42$' -- step "$(sym "$L" main)" 1000 -- "$L" 2000
 check range-step '^range stop step outside 1$' '^exit 42$' -- \
 	range "$(sym "$L" hit)" "$(sym_end "$L" hit)" -- "$L" 5
+check range-long-and-breakpoint '^range bp inside: breakpoint at_bp 1$' '^range_long stop step outside 1 ' \
+	'^exit 42$' -- rangelong "$(sym "$L" spin)" "$(sym_end "$L" spin)" -- "$L" 5
 check interrupt-threads '^interrupt signal signo 2' '^threads 6$' '^thread worker-4$' '^killed$' -- \
 	interrupt 200 5 -- "$T" 5000
 check breakpoint-threads '^hits 500 threads_hitting [2-9]' '^exit 7$' -- mtbp "$(sym "$T" work)" 500 -- "$T" 3000
@@ -81,6 +85,24 @@ check step-threads-running '^hits 300 steps 299 bad 0$' '^exit 7$' -- mtstep "$(
 check attach-detach '^attached reason signal signo 0 was_attached 1$' '^text_matches_file 1$' \
 	'^after_detach exit 3$' -- attach "$(sym "$S" tick)" -- "$S" 60
 check kill '^killed running$' '^destroyed stopped$' -- kill -- "$T" 5000
+M="$TMP/ptrace_mainexit"
+# The main thread gone first: out of the list (as gdbserver drops a zombie leader), and detach still clean.
+check main-exits-first '^threads 1 leader_listed 0 leader_has_thread 0 reporter_is_leader 0$' \
+	'^after_detach leader_untraced 1 worker_untraced 1$' '^after_detach exit 5$' -- mainexit "$(sym "$M" tick)" -- "$M" exit
+check main-exits-first-run '^stops 0$' '^exit 5$' -- run -- "$M" exit
+check main-exits-last-thread-ends '^stops 0$' '^exit 0$' -- run -- "$M" last
+check exec-from-thread '^stop exec signo 5 tid [0-9]+$' '^after exec threads 1 first_is_pid 1 reporter_is_pid 1$' \
+	'^stops 1$' '^exit 9$' -- run -- "$M" exec
+check exec-after-main-exit '^stop exec signo 5' '^after exec threads 1 first_is_pid 1 reporter_is_pid 1$' \
+	'^exit 9$' -- run -- "$M" exitexec
+# A stopped process is resumed by the attach, like gdb's (and the rule "detach leaves it running").
+check attach-stopped '^round 0 state_before T$' '^round 0 attached reason signal signo 0$' \
+	'^round 0 after_detach_stopped 0$' '^round 0 after_detach exit 3$' '^round 1 hit 1$' \
+	'^round 1 after_detach exit 3$' -- attachstopped "$(sym "$S" tick)" -- "$S" 20
+mkdir -p "$TMP/cwd dir"
+check launch-cwd-stdio "^child_out $TMP/cwd dir\$" '^child_out /dev/null$' '^exit 4$' \
+	'^bad_cwd cannot change directory for /bin/sh: No such file' -- \
+	launchopts "$TMP/cwd dir" -- /bin/sh -c 'pwd; readlink /proc/self/fd/0; exit 4'
 check registers '^regs ok$' '^exit 42$' -- regs -- "$L" 5
 check memory-regions-libraries '^read 64MiB .*bad bytes 0$' '^region of ready: mapped 1 perms r?x name ptrace_loop$' \
 	'^libraries [0-9]+ libc 1 main_lm 1$' '^exit 42$' -- mem "$(sym "$L" ready)" "$(sym "$L" big)" -- "$L" 5 big
@@ -99,6 +121,8 @@ if GO=$(find_go); then
 		check go-breakpoint '^hits 200 ' '^exit 0$' -- mtbp "$(sym "$G" main.spin)" 200 -- "$G"
 		check go-step-threads-running '^hits 200 steps 199 bad 0$' '^exit 0$' -- \
 			mtstep "$(sym "$G" main.spin)" 200 -- "$G"
+		check go-range-threads-running '^gorange rounds 50 .* bad 0$' '^exit 0$' -- \
+			gorange "$(sym "$G" main.spin)" "$(sym_end "$G" main.spin)" 50 -- "$G"
 	else
 		cat "$TMP/gobuild.out"
 		hard_error "go build gospin"

@@ -195,6 +195,12 @@ static void run_to_exit(struct stub_proc *p, struct stub_event *ev, int *stops_r
 		printf("stop %s signo %d tid %d\n", reason_name(ev->stop.reason), ev->stop.signo,
 		       (int)ev->stop.tid);
 		sig = ev->stop.reason == STUB_STOP_SIGNAL ? ev->stop.signo : 0;
+		if (ev->stop.reason == STUB_STOP_EXEC) {
+			size_t n;
+			const pid_t *tids = stub_proc_threads(p, &n);
+			printf("after exec threads %zu first_is_pid %d reporter_is_pid %d\n", n,
+			       n > 0 && tids[0] == stub_proc_pid(p), ev->stop.tid == stub_proc_pid(p));
+		}
 	}
 	if (stops_ret)
 		*stops_ret = stops;
@@ -775,8 +781,10 @@ static int cmd_mem(int argc, char **argv, char **prog)
 	die_err(gsc_target_read_u64(stub_proc_target(p), bigvar, &big), "read big");
 	size_t size = (size_t)64 << 20, done;
 	uint8_t *buf = malloc(size);
-	for (int pass = 0; pass < 2; pass++) {
-		size_t chunk = pass ? 16384 : size;
+	/* The first pass touches the target's pages first and is the slow one whatever its size. */
+	static const size_t chunks[] = { (size_t)64 << 20, 16384, (size_t)64 << 20 };
+	for (int pass = 0; pass < 3; pass++) {
+		size_t chunk = chunks[pass];
 		memset(buf, 0, size);
 		double t0 = now();
 		for (size_t off = 0; off < size; off += chunk) {
@@ -787,7 +795,8 @@ static int cmd_mem(int argc, char **argv, char **prog)
 		size_t bad = 0;
 		for (size_t i = 0; i < size; i++)
 			bad += buf[i] != (uint8_t)(i * 7 + (i >> 12));
-		printf("read 64MiB in %zu-byte calls: %.0f MiB/s, bad bytes %zu\n", chunk, 64 / dt, bad);
+		printf("read 64MiB in %zu-byte calls%s: %.0f MiB/s, bad bytes %zu\n", chunk,
+		       pass ? "" : " (first touch)", 64 / dt, bad);
 		CHECK(bad == 0, "content differs");
 	}
 	free(buf);
@@ -861,6 +870,262 @@ static int cmd_kill(int argc, char **argv, char **prog)
 	return failures ? 1 : 0;
 }
 
+/* rangelong START END: range steps through spin(): a breakpoint inside the range stops it; without, one stop outside. */
+static int cmd_rangelong(int argc, char **argv, char **prog)
+{
+	if (argc < 2)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	pid_t pid = stub_proc_pid(p);
+	uint64_t bias = load_bias(p);
+	uint64_t start = parse_addr(argv[0]) + bias, end = parse_addr(argv[1]) + bias;
+	struct stub_event ev;
+	die_err(stub_proc_insert_breakpoint(p, start), "insert");
+	resume_all(p, STUB_RESUME_CONT, 0);
+	wait_ev(p, &ev);
+	CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at spin");
+	/* Instruction addresses inside the range, from single steps through the first call. */
+	die_err(stub_proc_remove_breakpoint(p, start), "remove");
+	uint64_t pcs[8];
+	for (int i = 0; i < 8; i++) {
+		resume_one(p, pid, STUB_RESUME_STEP, false);
+		wait_ev(p, &ev);
+		pcs[i] = pc_of(p, pid);
+	}
+	CHECK(pcs[5] > start && pcs[5] < end, "steps left spin");
+	die_err(stub_proc_insert_breakpoint(p, start), "insert");
+	resume_all(p, STUB_RESUME_CONT, 0);
+	wait_ev(p, &ev);
+	CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at spin again");
+	die_err(stub_proc_remove_breakpoint(p, start), "remove");
+	die_err(stub_proc_insert_breakpoint(p, pcs[5]), "insert inside");
+	struct stub_resume a = { .tid = pid, .kind = STUB_RESUME_RANGE, .range_start = start, .range_end = end };
+	die_err(stub_proc_resume(p, &a, 1), "resume");
+	wait_ev(p, &ev);
+	printf("range bp inside: %s at_bp %d\n", reason_name(ev.stop.reason), pc_of(p, pid) == pcs[5]);
+	CHECK(ev.stop.reason == STUB_STOP_BREAKPOINT && pc_of(p, pid) == pcs[5], "no stop at the breakpoint");
+	die_err(stub_proc_remove_breakpoint(p, pcs[5]), "remove inside");
+	double t0 = now();
+	die_err(stub_proc_resume(p, &a, 1), "resume");
+	wait_ev(p, &ev);
+	uint64_t pc = pc_of(p, pid);
+	printf("range_long stop %s outside %d in %.1f ms\n", reason_name(ev.stop.reason), pc < start || pc >= end,
+	       (now() - t0) * 1e3);
+	CHECK(ev.stop.reason == STUB_STOP_STEP && (pc < start || pc >= end), "stopped inside");
+	run_to_exit(p, &ev, NULL);
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* gorange ADDR END N: at each hit of ADDR range-step the hitter through [ADDR, END) while the others run. */
+static int cmd_gorange(int argc, char **argv, char **prog)
+{
+	if (argc < 3)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	uint64_t bias = load_bias(p);
+	uint64_t start = parse_addr(argv[0]) + bias, end = parse_addr(argv[1]) + bias;
+	long want = atol(argv[2]), rounds = 0, bps = 0, steps = 0, bad = 0;
+	die_err(stub_proc_insert_breakpoint(p, start), "insert");
+	struct stub_event ev;
+	resume_all(p, STUB_RESUME_CONT, 0);
+	wait_ev(p, &ev);
+	while (ev.kind == STUB_EV_STOP && rounds < want) {
+		rounds++;
+		if (ev.stop.reason == STUB_STOP_BREAKPOINT && ev.stop.addr == start) {
+			bps++;
+		} else if (ev.stop.reason == STUB_STOP_STEP) {
+			uint64_t pc = pc_of(p, ev.stop.tid);
+			steps++;
+			bad += pc >= start && pc < end;
+		} else {
+			printf("stop %s signo %d\n", reason_name(ev.stop.reason), ev.stop.signo);
+			bad++;
+		}
+		struct stub_resume a[2] = {
+			{ .tid = ev.stop.tid, .kind = STUB_RESUME_RANGE, .range_start = start, .range_end = end },
+			{ .tid = -1, .kind = STUB_RESUME_CONT },
+		};
+		die_err(stub_proc_resume(p, a, 2), "resume");
+		wait_ev(p, &ev);
+	}
+	printf("gorange rounds %ld breakpoints %ld steps %ld bad %ld\n", rounds, bps, steps, bad);
+	CHECK(rounds == want && bad == 0, "gorange");
+	if (ev.kind == STUB_EV_STOP) {
+		die_err(stub_proc_remove_breakpoint(p, start), "remove");
+		run_to_exit(p, &ev, NULL);
+	}
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+static bool traced_by_nobody(pid_t pid, pid_t tid)
+{
+	char path[96], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	FILE *f = fopen(path, "r");
+	bool ok = true;	/* gone: nobody traces it */
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "TracerPid:", 10))
+			ok = atoi(line + 10) == 0;
+	fclose(f);
+	return ok;
+}
+
+static char task_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* mainexit ADDR: the main thread has pthread_exit()ed; hits in the worker, then detach: it must exit 5. */
+static int cmd_mainexit(int argc, char **argv, char **prog)
+{
+	if (argc < 1)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	pid_t pid = stub_proc_pid(p);
+	uint64_t addr = parse_addr(argv[0]) + load_bias(p);
+	die_err(stub_proc_insert_breakpoint(p, addr), "insert");
+	struct stub_event ev;
+	for (int k = 0; k < 3; k++) {
+		resume_all(p, STUB_RESUME_CONT, 0);
+		wait_ev(p, &ev);
+		CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_BREAKPOINT, "no hit");
+	}
+	size_t n;
+	const pid_t *tids = stub_proc_threads(p, &n);
+	bool leader = false;
+	for (size_t i = 0; i < n; i++)
+		leader |= tids[i] == pid;
+	printf("threads %zu leader_listed %d leader_has_thread %d reporter_is_leader %d\n", n, leader,
+	       stub_proc_has_thread(p, pid), ev.stop.tid == pid);
+	CHECK(n == 1 && !leader && ev.stop.tid != pid, "thread list");
+	struct gsc_error *err = stub_proc_get_regs(p, pid, &(const struct stub_regs *){ NULL });
+	CHECK(err, "registers of the exited main thread");
+	gsc_error_destroy(err);
+	pid_t worker = tids[0];
+	die_err(stub_proc_detach(p), "detach");
+	stub_proc_destroy(p);
+	printf("after_detach leader_untraced %d worker_untraced %d\n", traced_by_nobody(pid, pid),
+	       traced_by_nobody(pid, worker));
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	printf("after_detach exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+	return failures ? 1 : 0;
+}
+
+/* Starts PROG untraced and stops it with SIGSTOP. */
+static pid_t start_stopped(char **prog)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(prog[0], prog);
+		_exit(127);
+	}
+	sleep_ms(50);
+	kill(pid, SIGSTOP);
+	for (int i = 0; i < 200 && task_state(pid) != 'T'; i++)
+		sleep_ms(5);
+	return pid;
+}
+
+/* attachstopped ADDR: attach to a SIGSTOP'd process; detach leaves it running (twice: at once, and after a hit). */
+static int cmd_attachstopped(int argc, char **argv, char **prog)
+{
+	if (argc < 1)
+		return 99;
+	for (int round = 0; round < 2; round++) {
+		pid_t pid = start_stopped(prog);
+		printf("round %d state_before %c\n", round, task_state(pid));
+		struct stub_proc *p;
+		die_err(stub_proc_attach(pid, &p), "attach");
+		struct stub_thread_stop st;
+		die_err(stub_proc_thread_stop(p, pid, &st), "thread_stop");
+		printf("round %d attached reason %s signo %d\n", round, reason_name(st.reason), st.signo);
+		if (round == 1) {
+			uint64_t addr = parse_addr(argv[0]) + load_bias(p);
+			struct stub_event ev;
+			die_err(stub_proc_insert_breakpoint(p, addr), "insert");
+			resume_all(p, STUB_RESUME_CONT, 0);
+			wait_ev(p, &ev);
+			printf("round 1 hit %d\n", ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_BREAKPOINT);
+		}
+		die_err(stub_proc_detach(p), "detach");
+		stub_proc_destroy(p);
+		char state = 0;
+		for (int i = 0; i < 10; i++) {
+			sleep_ms(10);
+			state = task_state(pid);
+			if (state == 'T' || state == 't')
+				break;
+		}
+		printf("round %d after_detach_stopped %d\n", round, state == 'T' || state == 't');
+		int status;
+		CHECK(state != 'T' && state != 't' && waitpid(pid, &status, 0) == pid, "left stopped");
+		if (state == 'T' || state == 't') {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			continue;
+		}
+		printf("round %d after_detach exit %d\n", round, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	return failures ? 1 : 0;
+}
+
+/* launchopts DIR: cwd and stdio_is_protocol: the program's stdout is our stderr, its stdin /dev/null. */
+static int cmd_launchopts(int argc, char **argv, char **prog)
+{
+	if (argc < 1)
+		return 99;
+	char tmpl[] = "/tmp/ptrace_check.XXXXXX";
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return 99;
+	unlink(tmpl);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	struct stub_launch o = { .argv = prog, .cwd = argv[0], .stdio_is_protocol = true };
+	struct stub_proc *p;
+	struct gsc_error *err = stub_proc_launch(&o, &p);
+	struct stub_event ev = { 0 };
+	if (!err) {
+		run_to_exit(p, &ev, NULL);
+		stub_proc_destroy(p);
+	}
+	dup2(saved, 2);
+	close(saved);
+	die_err(err, "launch");
+	print_exit(&ev);
+	char buf[4096];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+		printf("child_out %s\n", l);
+	/* A missing directory is an error naming the program. */
+	o.cwd = "/nonexistent/dir";
+	err = stub_proc_launch(&o, &p);
+	CHECK(err, "launch in a missing directory worked");
+	printf("bad_cwd %s\n", err ? err->message : "launched");
+	gsc_error_destroy(err);
+	CHECK(no_children(), "a child is left");
+	return failures ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv, char **prog);
@@ -870,7 +1135,9 @@ static const struct {
 	{ "interrupt", cmd_interrupt }, { "mtbp", cmd_mtbp },
 	{ "mtstep", cmd_mtstep },	 { "attach", cmd_attach },
 	{ "dr", cmd_dr },	   { "regs", cmd_regs },	 { "mem", cmd_mem },
-	{ "kill", cmd_kill },
+	{ "kill", cmd_kill },	   { "rangelong", cmd_rangelong }, { "gorange", cmd_gorange },
+	{ "mainexit", cmd_mainexit }, { "attachstopped", cmd_attachstopped },
+	{ "launchopts", cmd_launchopts },
 };
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
-/* ptrace_loop: calls hit() N times (argv[1], default 1000), exits 42.
+/* ptrace_loop: calls spin() twice (a loop of a few thousand instructions,
+ * for range stepping), then hit() N times (argv[1], default 1000), exits 42.
  * With a second argument, first maps 64 MiB of patterned memory in big. */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,16 @@ __attribute__((noinline)) void hit(long i)
 {
 	counter += i;
 	__asm__ volatile("" ::: "memory");
+}
+
+volatile long spinsum;
+
+__attribute__((noinline)) long spin(long n)
+{
+	long s = 0;
+	for (long i = 0; i < n; i++)
+		s += i ^ (s >> 3);
+	return s;
 }
 
 __attribute__((noinline)) void ready(void)
@@ -30,6 +41,7 @@ int main(int argc, char **argv)
 			big[i] = (unsigned char)(i * 7 + (i >> 12));
 	}
 	ready();
+	spinsum = spin(500) + spin(501);	/* not one call: spin is pure */
 	for (long i = 0; i < n; i++)
 		hit(i);
 	return counter == n * (n - 1) / 2 ? 42 : 1;
