@@ -65,6 +65,7 @@ enum {
 	RANGE_SLICE_MS = 20,	/* range stepping inside stub_proc_poll, at most */
 	RANGE_WAIT_MS = 5,	/* for one step of it */
 	RECHECK_MS = 50,	/* a full pass over the threads at least this often */
+	EMUL_WAIT_MS = 2,	/* one emulated-watch step, before it is left running */
 	MAX_LINK_MAPS = 100000,
 	MAX_DYN = 4096,
 };
@@ -84,6 +85,13 @@ enum tstate {
 	 * takes it out of the stop by itself.
 	 */
 	T_PARKED,
+	/*
+	 * Resumed (CONT) while write watchpoints are emulated, but in
+	 * ptrace-stop after a step, status consumed, waiting for its next
+	 * step in emul_slice.  A status can still come (killed: exit_group,
+	 * exec elsewhere), so it is waited for as a running thread is.
+	 */
+	T_QUEUED,
 };
 
 struct thread {
@@ -94,10 +102,12 @@ struct thread {
 	enum stub_resume_kind rkind;
 	int rsig;
 	uint64_t range_start, range_end;
+	bool emul;		/* CONT stepped one instruction at a time (emulated watchpoints) */
 
 	struct stub_thread_stop stop;	/* why it stopped, as last reported */
 	bool has_pending;		/* an event kept for a later report */
 	struct stub_thread_stop pending;
+	bool pending_int3;		/* pending is one of our int3 hits, PC rewound */
 
 	int sigstop_sig;	/* sitting in a signal-delivery-stop of this signal */
 	uint64_t defer_mask;	/* signals (bit s-1) to deliver on the next resume */
@@ -118,6 +128,16 @@ struct thread {
 struct breakpoint {
 	uint64_t addr;
 	uint8_t orig;
+	bool sw;	/* Z0 */
+	bool hw;	/* an emulated Z1: reported as STUB_STOP_HW_BREAK unless sw too */
+};
+
+/* An emulated write watchpoint: the bytes as last seen. */
+struct soft_watch {
+	bool used;
+	uint64_t addr;
+	size_t len;
+	uint8_t snap[STUB_SOFT_WATCH_MAX_LEN];
 };
 
 struct hw_point {
@@ -144,6 +164,14 @@ struct stub_proc {
 	struct breakpoint *bps;
 	size_t nbps, bps_cap;
 	struct hw_point hw[4];
+	int emulate;		/* Z1/Z2 emulated: 1, 0, or -1 until first asked */
+	size_t nsw;		/* soft watches in use */
+	struct soft_watch sw[STUB_SOFT_WATCH_SLOTS];
+	uint8_t sw_now[STUB_SOFT_WATCH_SLOTS * STUB_SOFT_WATCH_MAX_LEN];
+	pid_t emul_last;	/* the thread emul_slice stepped last (round robin) */
+	bool was_stepped;	/* a thread was single-stepped by us (see stray_tf_trap) */
+	bool vdso_known;	/* vdso_start/end read for this image */
+	uint64_t vdso_start, vdso_end;
 
 	bool pass[65];
 	bool running;		/* resumed; stub_proc_poll has not reported yet */
@@ -546,11 +574,12 @@ struct wev {
 	uint64_t addr;
 	enum stub_hw_kind hw;
 	pid_t child;
+	bool hwbreak;	/* W_BREAK of an emulated Z1 alone */
 };
 
 static bool stepping(const struct thread *t)
 {
-	return t->rkind == STUB_RESUME_STEP || t->rkind == STUB_RESUME_RANGE;
+	return t->rkind == STUB_RESUME_STEP || t->rkind == STUB_RESUME_RANGE || t->emul;
 }
 
 /* DR6 says a debug register fired: which one.  Clears DR6. */
@@ -572,6 +601,28 @@ static bool check_dr6(struct stub_proc *p, struct thread *t, struct wev *w)
 	return false;
 }
 
+/*
+ * A trace trap of a thread we are not stepping, after we stepped some
+ * thread: a PUSHF executed under our single step saved TF=1 and a later
+ * POPF put it back, so the thread traps after every instruction.  Go's
+ * asyncPreempt does both around a preemption (a SIGURG during an emulated
+ * watch or a range step), and the goroutine may pop the flags on another
+ * thread, hence the per-process flag.  TF is cleared and the trap
+ * swallowed.  A program that sets TF itself still gets its SIGTRAP until
+ * we single-step anything.
+ */
+static bool stray_tf_trap(struct stub_proc *p, struct thread *t)
+{
+	static const size_t FLAGS_OFF = offsetof(struct user_regs_struct, eflags);
+	const uint64_t TF = 0x100;
+	if (!p->was_stepped || fetch_gpr(t) != NULL)	/* fetch_gpr succeeded in thread_pc */
+		return false;
+	uint64_t fl = gpr_get(&t->regs, FLAGS_OFF);
+	if ((fl & TF) && pt(PTRACE_POKEUSER, t->tid, offsetof(struct user, regs.eflags), fl & ~TF) == 0)
+		gpr_put(&t->regs, FLAGS_OFF, fl & ~TF);
+	return true;
+}
+
 static void classify_trap(struct stub_proc *p, struct thread *t, struct wev *w)
 {
 	siginfo_t si;
@@ -587,7 +638,9 @@ static void classify_trap(struct stub_proc *p, struct thread *t, struct wev *w)
 	}
 	if (si.si_code <= 0 && si.si_code != SI_KERNEL)
 		return;		/* kill/tgkill: a real SIGTRAP */
-	if (si.si_code == SI_KERNEL && find_bp(p, pc - 1)) {
+	const struct breakpoint *bp = si.si_code == SI_KERNEL ? find_bp(p, pc - 1) : NULL;
+	if (bp) {
+		w->hwbreak = bp->hw && !bp->sw;
 		err = set_pc(t, pc - 1);
 		if (err) {
 			gsc_error_destroy(err);
@@ -602,6 +655,8 @@ static void classify_trap(struct stub_proc *p, struct thread *t, struct wev *w)
 		return;
 	if (stepping(t) && si.si_code != SI_KERNEL)
 		w->kind = W_STEP;
+	else if (si.si_code == TRAP_TRACE && stray_tf_trap(p, t))
+		w->kind = W_IGNORE;	/* swallowed: resumed with signal 0 */
 }
 
 /* Decodes status of t; fetches what it needs (siginfo, PC) and rewinds the PC after our int3. */
@@ -662,6 +717,7 @@ static void set_pending(struct thread *t, enum stub_stop_reason reason, int sign
 			enum stub_hw_kind hw)
 {
 	t->has_pending = true;
+	t->pending_int3 = false;
 	t->pending = (struct stub_thread_stop){ .tid = t->tid, .reason = reason, .signo = signo,
 						.addr = addr, .hw_kind = hw };
 }
@@ -670,7 +726,9 @@ static void pending_from(struct thread *t, const struct wev *w)
 {
 	switch (w->kind) {
 	case W_BREAK:
-		set_pending(t, STUB_STOP_BREAKPOINT, SIGTRAP, w->addr, STUB_HW_EXEC);
+		set_pending(t, w->hwbreak ? STUB_STOP_HW_BREAK : STUB_STOP_BREAKPOINT, SIGTRAP, w->addr,
+			    STUB_HW_EXEC);
+		t->pending_int3 = true;
 		break;
 	case W_STEP:
 		set_pending(t, STUB_STOP_STEP, SIGTRAP, 0, STUB_HW_EXEC);
@@ -688,11 +746,77 @@ static void pending_from(struct thread *t, const struct wev *w)
 	}
 }
 
+/* ---- emulated write watchpoints --------------------------------------- */
+
+/*
+ * Reads every watched range in one process_vm_readv (what it cannot read
+ * is read range by range through raw_read; an unreadable range counts as
+ * unchanged) and compares with the copies: the first watch whose bytes
+ * changed, or -1.  Every changed copy takes the new bytes, so that one
+ * write is reported once.
+ */
+static int watch_changed(struct stub_proc *p)
+{
+	struct iovec local[STUB_SOFT_WATCH_SLOTS], remote[STUB_SOFT_WATCH_SLOTS];
+	int idx[STUB_SOFT_WATCH_SLOTS];
+	size_t n = 0, total = 0;
+	for (int i = 0; i < STUB_SOFT_WATCH_SLOTS; i++) {
+		struct soft_watch *w = &p->sw[i];
+		if (!w->used)
+			continue;
+		local[n] = (struct iovec){ .iov_base = p->sw_now + (size_t)i * STUB_SOFT_WATCH_MAX_LEN,
+					   .iov_len = w->len };
+		remote[n] = (struct iovec){ .iov_base = (void *)(uintptr_t)w->addr, .iov_len = w->len };
+		idx[n++] = i;
+		total += w->len;
+	}
+	if (!n)
+		return -1;
+	ssize_t got = p->use_vm_readv ? process_vm_readv(p->pid, local, n, remote, n, 0) : -1;
+	if (got != (ssize_t)total) {
+		for (size_t k = 0; k < n; k++) {
+			const struct soft_watch *w = &p->sw[idx[k]];
+			if (raw_read(p, w->addr, local[k].iov_base, w->len) != (ssize_t)w->len)
+				memcpy(local[k].iov_base, w->snap, w->len);
+		}
+	}
+	int hit = -1;
+	for (size_t k = 0; k < n; k++) {
+		struct soft_watch *w = &p->sw[idx[k]];
+		if (memcmp(local[k].iov_base, w->snap, w->len) == 0)
+			continue;
+		memcpy(w->snap, local[k].iov_base, w->len);
+		if (hit < 0)
+			hit = idx[k];
+	}
+	return hit;
+}
+
+static void clear_soft_watches(struct stub_proc *p)
+{
+	for (int i = 0; i < STUB_SOFT_WATCH_SLOTS; i++)
+		p->sw[i].used = false;
+	p->nsw = 0;
+}
+
+/* After an instruction of t: a watched write makes t's pending event, as a debug register would. */
+static bool watch_hit(struct stub_proc *p, struct thread *t)
+{
+	if (!p->nsw)
+		return false;
+	int i = watch_changed(p);
+	if (i < 0)
+		return false;
+	set_pending(t, STUB_STOP_WATCH, SIGTRAP, p->sw[i].addr, STUB_HW_WRITE);
+	return true;
+}
+
 /* ---- resuming one thread ---------------------------------------------- */
 
-static void thread_go(struct thread *t, bool step, int sig)
+static void thread_go(struct stub_proc *p, struct thread *t, bool step, int sig)
 {
 	(void)pt(step ? PTRACE_SINGLESTEP : PTRACE_CONT, t->tid, 0, (uint64_t)sig);
+	p->was_stepped |= step;
 	/* ESRCH: it was killed meanwhile; its wait status says so. */
 	t->state = T_RUNNING;
 	t->sigstop_sig = 0;
@@ -702,8 +826,8 @@ static void thread_go(struct thread *t, bool step, int sig)
 	invalidate_regs(t);
 }
 
-/* Resumes t per its action, delivering the signals it is owed. */
-static void resume_thread(struct stub_proc *p, struct thread *t)
+/* Lets t go per its action now, delivering the signals it is owed. */
+static void start_thread(struct stub_proc *p, struct thread *t)
 {
 	uint64_t want = t->defer_mask | sigbit(t->rsig);
 	int sig = 0;
@@ -719,7 +843,18 @@ static void resume_thread(struct stub_proc *p, struct thread *t)
 		if (tgkill_(p->pid, t->tid, s) == 0)
 			t->expect_mask |= sigbit(s);
 	}
-	thread_go(t, stepping(t), sig);
+	thread_go(p, t, stepping(t), sig);
+}
+
+/* Resumes t per its action; an emulated CONT waits for its turn in emul_slice. */
+static void resume_thread(struct stub_proc *p, struct thread *t)
+{
+	if (t->emul) {
+		t->state = T_QUEUED;
+		t->name_valid = false;
+		return;
+	}
+	start_thread(p, t);
 }
 
 /* ---- new threads ------------------------------------------------------ */
@@ -742,8 +877,9 @@ static const struct stub_resume *action_for(const struct stub_resume *a, size_t 
 	return NULL;
 }
 
-static void set_action(struct thread *t, const struct stub_resume *a)
+static void set_action(const struct stub_proc *p, struct thread *t, const struct stub_resume *a)
 {
+	t->emul = false;
 	if (!a || a->kind == STUB_RESUME_STOP) {
 		t->resume_me = false;
 		t->rkind = STUB_RESUME_STOP;
@@ -755,6 +891,7 @@ static void set_action(struct thread *t, const struct stub_resume *a)
 	t->rsig = a->signo >= 1 && a->signo <= 64 ? a->signo : 0;
 	t->range_start = a->range_start;
 	t->range_end = a->range_end;
+	t->emul = a->kind == STUB_RESUME_CONT && p->nsw > 0;
 }
 
 /*
@@ -805,7 +942,7 @@ static struct gsc_error *adopt_running(struct stub_proc *p, pid_t child)
 	struct gsc_error *err = adopt_child(p, child, &t);
 	if (err || !t)
 		return err;
-	set_action(t, p->has_default ? &p->dflt : NULL);
+	set_action(p, t, p->has_default ? &p->dflt : NULL);
 	if (t->resume_me && !p->interrupt_requested)
 		resume_thread(p, t);
 	return NULL;
@@ -869,7 +1006,7 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 	case W_EVSTOP:
 		if (trap_queued(p, t)) {
 			/* Take the trap now: it stops again at once, before any instruction. */
-			thread_go(t, false, 0);
+			thread_go(p, t, false, 0);
 			t->state = T_RUNNING;
 		}
 		return NULL;
@@ -880,6 +1017,8 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 		t->cancelled_bp = true;
 		return NULL;
 	case W_STEP:
+		if (watch_hit(p, t) || t->emul)
+			return NULL;	/* an emulated CONT's step is no event */
 		if (!range_continues(p, t))
 			pending_from(t, &w);
 		return NULL;
@@ -955,9 +1094,12 @@ static bool any_running(const struct stub_proc *p)
 /* Interrupts every running thread and waits until each has stopped, exited or is exiting. */
 static struct gsc_error *stop_all(struct stub_proc *p, bool attach)
 {
-	for (size_t i = 0; i < p->nthreads; i++)
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if (p->threads[i]->state == T_QUEUED)
+			p->threads[i]->state = T_STOPPED;	/* already in its step stop */
 		if (p->threads[i]->state == T_RUNNING && !p->threads[i]->has_held)
 			(void)pt(PTRACE_INTERRUPT, p->threads[i]->tid, 0, 0);
+	}
 	for (;;) {
 		bool progress = false;
 		/* Not "nobody was waited for": on_stopping may let a thread take a queued trap. */
@@ -1038,7 +1180,7 @@ static void report_stop(struct stub_proc *p, struct thread *t, struct stub_event
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *o = p->threads[i];
 		o->stop = (struct stub_thread_stop){ .tid = o->tid, .reason = STUB_STOP_NONE };
-		if (o != t && o->has_pending && o->pending.reason == STUB_STOP_BREAKPOINT) {
+		if (o != t && o->has_pending && o->pending_int3) {
 			/* Superseded (PC already rewound): it hits again if the breakpoint stays. */
 			o->has_pending = false;
 			o->cancelled_bp = true;
@@ -1069,16 +1211,33 @@ static struct thread *pick_pending(struct stub_proc *p)
 	return NULL;
 }
 
-/* The thread stub_proc_interrupt chose went away or was used up: choose another. */
+static bool any_queued(const struct stub_proc *p);
+
+/*
+ * The thread stub_proc_interrupt chose went away or was used up: choose
+ * another.  When nothing runs any more (the resumed threads all exited,
+ * the others were left stopped: scheduler locking), a stopped thread, the
+ * main one first, takes the SIGINT, or the client would wait forever.
+ * Queued threads (emulated watchpoints) are emul_slice's to stop.
+ */
 static void reinterrupt(struct stub_proc *p)
 {
+	struct thread *pick = NULL;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *t = p->threads[i];
 		if (t->state == T_RUNNING && pt(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
 			t->interrupt_sent = true;
 			return;
 		}
+		if (t->state == T_STOPPED && (!pick || t->tid == p->pid))
+			pick = t;
 	}
+	if (!pick || any_queued(p))
+		return;
+	if (!pick->has_pending)
+		set_pending(pick, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
+	pick->resume_me = true;	/* so that pick_pending reports it */
+	raise(SIGCHLD);
 }
 
 /* A status of a thread running freely: handle it, or keep it as the event to report. */
@@ -1107,24 +1266,34 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 			set_pending(t, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
 			return NULL;
 		}
-		thread_go(t, stepping(t), 0);
+		thread_go(p, t, stepping(t), 0);
 		break;
 	}
 	case W_EVSTOP:
 	case W_IGNORE:
 		if (was_int && w.kind == W_EVSTOP && trap_queued(p, t)) {
-			thread_go(t, false, 0);	/* the trap first; the interrupt is sent again */
+			thread_go(p, t, false, 0);	/* the trap first; the interrupt is sent again */
 			break;
 		}
 		if (was_int) {
 			set_pending(t, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
 			return NULL;
 		}
-		thread_go(t, stepping(t), 0);	/* a stale INTERRUPT or a group-stop */
+		thread_go(p, t, stepping(t), 0);	/* a stale INTERRUPT or a group-stop */
 		return NULL;
 	case W_STEP:
+		if (watch_hit(p, t))
+			return NULL;
+		if (t->emul) {
+			/* One instruction of an emulated CONT: emul_slice takes the next. */
+			if (was_int)
+				set_pending(t, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
+			else
+				t->state = T_QUEUED;
+			return NULL;
+		}
 		if (range_continues(p, t)) {
-			thread_go(t, true, 0);
+			thread_go(p, t, true, 0);
 			break;
 		}
 		if (t->rkind == STUB_RESUME_RANGE) {
@@ -1133,7 +1302,10 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 			gsc_error_destroy(err);
 			if (!err && pc >= t->range_start && pc < t->range_end) {
 				/* Stopped on a breakpoint inside the range. */
-				set_pending(t, STUB_STOP_BREAKPOINT, SIGTRAP, pc, STUB_HW_EXEC);
+				const struct breakpoint *bp = find_bp(p, pc);
+				set_pending(t, bp && bp->hw && !bp->sw ? STUB_STOP_HW_BREAK :
+					    STUB_STOP_BREAKPOINT, SIGTRAP, pc, STUB_HW_EXEC);
+				t->pending_int3 = true;
 				return NULL;
 			}
 		}
@@ -1142,7 +1314,7 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 	case W_SIGNAL:
 		if ((t->expect_mask & sigbit(w.sig)) || p->pass[w.sig]) {
 			t->expect_mask &= ~sigbit(w.sig);
-			thread_go(t, stepping(t), w.sig);
+			thread_go(p, t, stepping(t), w.sig);
 			break;
 		}
 		pending_from(t, &w);
@@ -1209,7 +1381,7 @@ static struct gsc_error *collect(struct stub_proc *p)
 		struct thread *t = p->threads[i];
 		pid_t tid = t->tid;
 		int status;
-		if (t->state != T_RUNNING)
+		if (t->state != T_RUNNING && t->state != T_QUEUED)
 			continue;
 		pid_t r = wait_running(t, &status);
 		if (r == 0)
@@ -1230,6 +1402,191 @@ static struct gsc_error *collect(struct stub_proc *p)
 	}
 	reap_exiting(p);
 	return NULL;
+}
+
+static bool any_pending(struct stub_proc *p);
+static bool in_vdso(struct stub_proc *p, struct thread *t);
+
+/*
+ * Whether thread tid sleeps in a system call (/proc/PID/task/TID/syscall
+ * gives its number; "running", or -1 outside a system call, say no).
+ */
+static bool in_syscall(pid_t pid, pid_t tid)
+{
+	char path[96], buf[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return buf[0] >= '0' && buf[0] <= '9';
+}
+
+/*
+ * One step of t, an emulated CONT.  When it does not end within
+ * EMUL_WAIT_MS and t sleeps in a system call, t is left running and
+ * collect() takes its status later: a step over a system call ends when
+ * the call returns, before any other instruction of t, so t cannot write
+ * unseen meanwhile and a write seen after another thread's step is that
+ * thread's.  A step that is only slow (t not scheduled yet, a page fault)
+ * is waited for, for that reason.
+ */
+static struct gsc_error *emul_step(struct stub_proc *p, struct thread *t)
+{
+	pid_t tid = t->tid;
+	uint64_t until = now_ms() + EMUL_WAIT_MS;
+	start_thread(p, t);
+	t->rsig = 0;	/* the resume's signal goes with the first step only */
+	for (;;) {
+		int status;
+		pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+		if (r == 0) {
+			if (now_ms() >= until) {
+				if (in_syscall(p->pid, tid))
+					return NULL;
+				until = now_ms() + EMUL_WAIT_MS;
+			}
+			struct pollfd pfd = { .fd = event_fd, .events = POLLIN };
+			if (event_fd >= 0 && poll(&pfd, 1, 1) > 0) {
+				drain_events();
+				p->recheck = true;	/* the SIGCHLD may have been another thread's */
+			}
+			continue;
+		}
+		if (r < 0) {
+			thread_died(p, t, 0);
+			return NULL;
+		}
+		struct gsc_error *err = on_running(p, t, status);
+		if (err)
+			return err;
+		t = find_thread(p, tid);
+		if (t && t->state == T_QUEUED && in_vdso(p, t)) {
+			until = now_ms() + EMUL_WAIT_MS;
+			start_thread(p, t);
+			continue;
+		}
+		if (!t || t->state != T_RUNNING)
+			return NULL;	/* queued again, or stopped with an event, or gone */
+	}
+}
+
+/* The [vdso] mapping, read once per image from /proc/PID/maps. */
+static void find_vdso(struct stub_proc *p)
+{
+	char path[64], line[512];
+	p->vdso_known = true;
+	p->vdso_start = p->vdso_end = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t lo, hi;
+		if (strstr(line, "[vdso]") && sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) == 2) {
+			p->vdso_start = lo;
+			p->vdso_end = hi;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * Whether t, queued, sits in the vDSO.  Its clock_gettime retries while
+ * the kernel's timekeeping sequence count changes (every tick): stepped in
+ * turn with the other threads it may never get through, so a thread in
+ * the vDSO keeps the CPU until it leaves.
+ */
+static bool in_vdso(struct stub_proc *p, struct thread *t)
+{
+	uint64_t pc;
+	if (!p->vdso_known)
+		find_vdso(p);
+	struct gsc_error *err = thread_pc(t, &pc);
+	if (err) {
+		gsc_error_destroy(err);
+		return false;
+	}
+	return pc >= p->vdso_start && pc < p->vdso_end;
+}
+
+/* The queued thread after the one stepped last. */
+static struct thread *next_queued(struct stub_proc *p)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i]->tid == p->emul_last)
+			start = i + 1;
+	for (size_t k = 0; k < p->nthreads; k++) {
+		struct thread *t = p->threads[(start + k) % p->nthreads];
+		if (t->state == T_QUEUED)
+			return t;
+	}
+	return NULL;
+}
+
+/* A ^C while the emulated CONTs take turns: a queued thread (the main one first) takes the SIGINT. */
+static bool emul_interrupt(struct stub_proc *p)
+{
+	struct thread *pick = NULL;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct thread *t = p->threads[i];
+		if (t->interrupt_sent && t->state == T_RUNNING)
+			return false;	/* its stop is coming */
+		if (t->state == T_QUEUED && (!pick || t->tid == p->pid))
+			pick = t;
+	}
+	if (!pick)
+		return false;
+	pick->state = T_STOPPED;
+	set_pending(pick, STUB_STOP_SIGNAL, SIGINT, 0, STUB_HW_EXEC);
+	return true;
+}
+
+/*
+ * Emulated watchpoints: the queued threads take one step each in turn,
+ * round robin, for up to RANGE_SLICE_MS (a ^C is seen between slices);
+ * every step is checked by on_running (watch_hit).  Threads left running
+ * by emul_step are reaped by collect() as their SIGCHLDs come.
+ */
+static struct gsc_error *emul_slice(struct stub_proc *p)
+{
+	uint64_t until = now_ms() + RANGE_SLICE_MS;
+	for (;;) {
+		if (p->exited || any_pending(p) || now_ms() >= until)
+			return NULL;
+		if (p->interrupt_requested) {
+			(void)emul_interrupt(p);
+			return NULL;
+		}
+		if (p->recheck) {
+			p->recheck = false;
+			struct gsc_error *err = collect(p);
+			if (err)
+				return err;
+			continue;
+		}
+		struct thread *t = next_queued(p);
+		if (!t)
+			return NULL;
+		p->emul_last = t->tid;
+		struct gsc_error *err = emul_step(p, t);
+		if (err)
+			return err;
+	}
+}
+
+static bool any_queued(const struct stub_proc *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i]->state == T_QUEUED)
+			return true;
+	return false;
 }
 
 struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret)
@@ -1258,6 +1615,18 @@ struct gsc_error *stub_proc_poll(struct stub_proc *p, struct stub_event *ret)
 		return NULL;
 	}
 	struct thread *t = pick_pending(p);
+	if (!t && !p->report_ready && any_queued(p)) {
+		struct gsc_error *err = emul_slice(p);
+		if (err)
+			return err;
+		if (p->exited) {
+			report_exit(p, ev);
+			return NULL;
+		}
+		t = pick_pending(p);
+		if (!t && any_queued(p))
+			p->recheck = true;	/* more steps to take: come back at once */
+	}
 	if (!t) {
 		if (p->recheck)
 			raise(SIGCHLD);	/* come back soon: a status may be waiting */
@@ -1351,7 +1720,7 @@ static struct gsc_error *step_over(struct stub_proc *p, struct thread *t, uint64
 	bool done = false;
 	while (!done) {
 		int status;
-		thread_go(t, true, 0);
+		thread_go(p, t, true, 0);
 		if (wait_one(p, t, &status) < 0) {
 			thread_died(p, t, 0);
 			t = NULL;
@@ -1456,6 +1825,8 @@ static struct gsc_error *do_step_overs(struct stub_proc *p, bool *event_ret)
 		if (err)
 			return err;
 		t = find_thread(p, tid);
+		if (t && t->state == T_STOPPED && !t->has_pending)
+			(void)watch_hit(p, t);	/* the instruction under the breakpoint wrote */
 		if (any_pending(p)) {
 			*event_ret = true;
 			return NULL;
@@ -1487,7 +1858,7 @@ struct gsc_error *stub_proc_resume(struct stub_proc *p, const struct stub_resume
 		p->dflt = *d;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *t = p->threads[i];
-		set_action(t, t->state == T_STOPPED ? action_for(actions, n, t->tid) : NULL);
+		set_action(p, t, t->state == T_STOPPED ? action_for(actions, n, t->tid) : NULL);
 		t->interrupt_sent = false;
 	}
 	p->ntids = 0;
@@ -1495,6 +1866,7 @@ struct gsc_error *stub_proc_resume(struct stub_proc *p, const struct stub_resume
 		report_soon(p);
 		return NULL;
 	}
+	(void)watch_changed(p);	/* what the client wrote while stopped is no hit */
 	bool event;
 	struct gsc_error *err = do_step_overs(p, &event);
 	if (err)
@@ -1509,13 +1881,15 @@ struct gsc_error *stub_proc_resume(struct stub_proc *p, const struct stub_resume
 			continue;
 		if (!t->resume_me) {
 			/* Adopted during a step-over: it follows the actions too. */
-			set_action(t, action_for(actions, n, t->tid));
+			set_action(p, t, action_for(actions, n, t->tid));
 			if (!t->resume_me)
 				continue;
 		}
 		resume_thread(p, t);
 	}
 	p->running = true;
+	if (any_queued(p))
+		raise(SIGCHLD);	/* the caller's poll runs emul_slice */
 	return NULL;
 }
 
@@ -1524,6 +1898,8 @@ struct gsc_error *stub_proc_interrupt(struct stub_proc *p)
 	if (!p->running || p->report_ready || p->interrupt_requested)
 		return NULL;
 	p->interrupt_requested = true;
+	if (p->nsw)
+		raise(SIGCHLD);	/* emul_slice sees it even if no thread runs */
 	struct thread *t = find_thread(p, p->pid);
 	if (t && t->state == T_RUNNING && pt(PTRACE_INTERRUPT, t->tid, 0, 0) == 0) {
 		t->interrupt_sent = true;
@@ -1563,6 +1939,8 @@ static void post_exec(struct stub_proc *p, char *path, size_t size)
 	gsc_error_destroy(err);
 	p->nbps = 0;
 	memset(p->hw, 0, sizeof(p->hw));
+	clear_soft_watches(p);
+	p->vdso_known = false;
 	for (size_t i = 0; i < p->nthreads;) {
 		struct thread *t = p->threads[i];
 		int status;
@@ -1665,6 +2043,34 @@ static void reap_child(pid_t pid, int *status_ret)
 	*status_ret = status;
 }
 
+/*
+ * The exec event stop is inside execve: a PTRACE_SINGLESTEP from there
+ * stops at once on the way out of the system call (the kernel's syscall
+ * exit reports the step, kernel/entry/common.c report_single_step), with
+ * no instruction executed, and the client's first stepi would report a
+ * step that did not move.  That stop is taken here, so the program waits
+ * at its first instruction in a SIGTRAP stop from which a step executes
+ * one instruction, as under gdbserver (whose PTRACE_TRACEME start stops
+ * at the exec's SIGTRAP on the way to user mode).
+ */
+static struct gsc_error *leave_exec_stop(pid_t pid, const char *prog)
+{
+	int status;
+	if (pt(PTRACE_SINGLESTEP, pid, 0, 0) < 0)
+		return gsc_error_errno(errno, "starting %s", prog);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, __WALL);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return gsc_error_errno(errno, "waiting for %s", prog);
+	}
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || ((unsigned)status >> 16) != 0)
+		return gsc_error_create(GSC_ERR_OS, "%s did not stop after its exec (status 0x%x)", prog,
+					(unsigned)status);
+	return NULL;
+}
+
 /* Runs the seized child to the exec of the program (the 'execs'-th exec). */
 static struct gsc_error *run_to_exec(pid_t pid, int execs, int err_fd, const char *prog)
 {
@@ -1679,7 +2085,7 @@ static struct gsc_error *run_to_exec(pid_t pid, int execs, int err_fd, const cha
 			break;
 		int event = (unsigned)status >> 16;
 		if (event == PTRACE_EVENT_EXEC && --execs == 0)
-			return NULL;
+			return leave_exec_stop(pid, prog);
 		if (event == PTRACE_EVENT_EXIT) {
 			/* Dying: read why, then reap. */
 			(void)pt(PTRACE_CONT, pid, 0, 0);
@@ -1712,10 +2118,27 @@ struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_p
 	if (stub_ptrace_event_fd() < 0)
 		return gsc_error_errno(errno, "signalfd");
 	_cleanup_free_ char *cmd = NULL;
+	_cleanup_free_ char **wrapped = NULL;
 	char *shell_argv[4];
 	char *const *argv = opts->argv;
+	int execs = 1;
+	if (opts->wrapper && opts->wrapper[0]) {
+		size_t nw = 0, na = 0;
+		while (opts->wrapper[nw])
+			nw++;
+		while (opts->argv[na])
+			na++;
+		wrapped = calloc(nw + na + 1, sizeof(*wrapped));
+		if (!wrapped)
+			return &gsc_enomem;
+		memcpy(wrapped, opts->wrapper, nw * sizeof(*wrapped));
+		memcpy(wrapped + nw, opts->argv, na * sizeof(*wrapped));
+		argv = wrapped;
+		execs++;	/* the wrapper's own exec */
+	}
 	if (opts->with_shell) {
-		cmd = shell_command(opts->argv);
+		execs++;
+		cmd = shell_command(argv);
 		if (!cmd)
 			return &gsc_enomem;
 		const char *sh = getenv("SHELL");
@@ -1760,7 +2183,7 @@ struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_p
 		close(sync[1]);
 		sync[1] = -1;
 		if (!err)
-			err = run_to_exec(pid, opts->with_shell ? 2 : 1, errp[0], opts->argv[0]);
+			err = run_to_exec(pid, execs, errp[0], opts->argv[0]);
 		if (err) {
 			int status;
 			kill(pid, SIGKILL);
@@ -1797,6 +2220,7 @@ static struct gsc_error *proc_create(pid_t pid, bool attached, struct stub_proc 
 	p->use_vm_readv = true;
 	p->last_tid = pid;
 	p->pass[SIGURG] = true;
+	p->emulate = -1;
 	struct gsc_error *err = add_thread(p, pid, T_STOPPED, NULL);
 	if (!err)
 		err = open_mem(p);
@@ -1955,6 +2379,7 @@ static void remove_all_points(struct stub_proc *p)
 	}
 	p->nbps = 0;
 	memset(p->hw, 0, sizeof(p->hw));
+	clear_soft_watches(p);
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct thread *t = p->threads[i];
 		if (t->state != T_STOPPED)
@@ -2280,12 +2705,17 @@ struct gsc_error *stub_proc_set_regs(struct stub_proc *p, pid_t tid, const struc
 
 /* ---- breakpoints (public) --------------------------------------------- */
 
-struct gsc_error *stub_proc_insert_breakpoint(struct stub_proc *p, uint64_t addr)
+/* Plants an int3 at addr (or finds ours there) and marks it as the client's (hw: an emulated Z1). */
+static struct gsc_error *plant_bp(struct stub_proc *p, uint64_t addr, bool hw)
 {
 	if (p->memfd < 0)
 		return gsc_error_create(GSC_ERR_INVALID_ARG, "process %d is gone", (int)p->pid);
-	if (find_bp(p, addr))
+	struct breakpoint *have = find_bp(p, addr);
+	if (have) {
+		have->hw |= hw;
+		have->sw |= !hw;
 		return NULL;
+	}
 	uint8_t orig;
 	ssize_t n = raw_read(p, addr, &orig, 1);
 	if (n != 1)
@@ -2301,15 +2731,23 @@ struct gsc_error *stub_proc_insert_breakpoint(struct stub_proc *p, uint64_t addr
 	struct gsc_error *err = write_int3(p, addr);
 	if (err)
 		return err;
-	p->bps[p->nbps++] = (struct breakpoint){ .addr = addr, .orig = orig };
+	p->bps[p->nbps++] = (struct breakpoint){ .addr = addr, .orig = orig, .sw = !hw, .hw = hw };
 	return NULL;
 }
 
-struct gsc_error *stub_proc_remove_breakpoint(struct stub_proc *p, uint64_t addr)
+/* The int3 goes when neither the Z0 nor the emulated Z1 at addr wants it. */
+static struct gsc_error *unplant_bp(struct stub_proc *p, uint64_t addr, bool hw)
 {
 	struct breakpoint *bp = find_bp(p, addr);
 	if (!bp)
 		return NULL;
+	if (hw ? bp->sw : bp->hw) {
+		if (hw)
+			bp->hw = false;
+		else
+			bp->sw = false;
+		return NULL;
+	}
 	if (p->memfd >= 0) {
 		struct gsc_error *err = write_orig(p, bp);
 		if (err)
@@ -2317,6 +2755,16 @@ struct gsc_error *stub_proc_remove_breakpoint(struct stub_proc *p, uint64_t addr
 	}
 	*bp = p->bps[--p->nbps];
 	return NULL;
+}
+
+struct gsc_error *stub_proc_insert_breakpoint(struct stub_proc *p, uint64_t addr)
+{
+	return plant_bp(p, addr, false);
+}
+
+struct gsc_error *stub_proc_remove_breakpoint(struct stub_proc *p, uint64_t addr)
+{
+	return unplant_bp(p, addr, false);
 }
 
 /* ---- hardware points (public) ----------------------------------------- */
@@ -2333,9 +2781,77 @@ static struct gsc_error *apply_all_debugregs(struct stub_proc *p)
 	return NULL;
 }
 
+bool stub_proc_watch_emulated(struct stub_proc *p)
+{
+	if (p->emulate < 0)
+		p->emulate = !stub_ptrace_probe_debug_regs();
+	return p->emulate == 1;
+}
+
+struct gsc_error *stub_proc_set_watch_emulation(struct stub_proc *p, bool on)
+{
+	bool busy = p->nsw > 0 || any_hw(p);
+	for (size_t i = 0; i < p->nbps && !busy; i++)
+		busy = p->bps[i].hw;
+	if (busy)
+		return gsc_error_create(GSC_ERR_INVALID_ARG, "hardware breakpoints or watchpoints are set");
+	p->emulate = on;
+	return NULL;
+}
+
+/* An emulated write watchpoint: a slot and a copy of the bytes. */
+static struct gsc_error *insert_soft_watch(struct stub_proc *p, uint64_t addr, size_t len)
+{
+	if (len == 0 || len > STUB_SOFT_WATCH_MAX_LEN)
+		return gsc_error_create(GSC_ERR_UNSUPPORTED, "cannot watch %zu bytes (at most %d)", len,
+					STUB_SOFT_WATCH_MAX_LEN);
+	struct soft_watch *slot = NULL;
+	for (int i = 0; i < STUB_SOFT_WATCH_SLOTS; i++) {
+		struct soft_watch *w = &p->sw[i];
+		if (w->used && w->addr == addr && w->len == len)
+			return NULL;
+		if (!w->used && !slot)
+			slot = w;
+	}
+	if (!slot)
+		return gsc_error_create(GSC_ERR_UNSUPPORTED, "all %d emulated watchpoints are in use",
+					STUB_SOFT_WATCH_SLOTS);
+	size_t done;
+	struct gsc_error *err = stub_proc_read_mem(p, addr, slot->snap, len, &done);
+	if (!err && done < len)
+		err = gsc_error_fault(addr + done, len - done);
+	if (err)
+		return gsc_error_wrap(err, "watchpoint at 0x%" PRIx64, addr);
+	slot->used = true;
+	slot->addr = addr;
+	slot->len = len;
+	p->nsw++;
+	return NULL;
+}
+
+static struct gsc_error *remove_soft_watch(struct stub_proc *p, uint64_t addr, size_t len)
+{
+	for (int i = 0; i < STUB_SOFT_WATCH_SLOTS; i++) {
+		struct soft_watch *w = &p->sw[i];
+		if (w->used && w->addr == addr && w->len == len) {
+			w->used = false;
+			p->nsw--;
+		}
+	}
+	return NULL;
+}
+
 struct gsc_error *stub_proc_insert_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
 				      size_t len)
 {
+	if (stub_proc_watch_emulated(p)) {
+		if (kind == STUB_HW_EXEC)
+			return plant_bp(p, addr, true);
+		if (kind == STUB_HW_WRITE)
+			return insert_soft_watch(p, addr, len);
+		return gsc_error_create(GSC_ERR_UNSUPPORTED,
+					"read and access watchpoints cannot be emulated without debug registers");
+	}
 	if (kind == STUB_HW_READ)
 		return gsc_error_create(GSC_ERR_UNSUPPORTED, "x86 cannot watch reads alone");
 	if (kind == STUB_HW_EXEC)
@@ -2367,6 +2883,11 @@ struct gsc_error *stub_proc_insert_hw(struct stub_proc *p, enum stub_hw_kind kin
 struct gsc_error *stub_proc_remove_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
 				      size_t len)
 {
+	if (stub_proc_watch_emulated(p)) {
+		if (kind == STUB_HW_EXEC)
+			return unplant_bp(p, addr, true);
+		return kind == STUB_HW_WRITE ? remove_soft_watch(p, addr, len) : NULL;
+	}
 	if (kind == STUB_HW_EXEC)
 		len = 1;
 	for (int i = 0; i < 4; i++) {

@@ -37,8 +37,15 @@
  * Hardware breakpoints and watchpoints use DR0-DR3/DR7 on every thread.
  * stub_ptrace_probe_debug_regs() tells whether this machine delivers
  * debug-register traps at all (a hypervisor may accept DR writes and never
- * trap); when it does not, the dispatcher refuses Z1-Z4 so clients fall back
- * to software watchpoints.
+ * trap).  When it does not, they are emulated (stub_proc_watch_emulated):
+ * a write watchpoint keeps a copy of the watched bytes, and while one is
+ * set every thread resumed with CONT is single-stepped inside
+ * stub_proc_poll instead, one thread at a time, the bytes compared after
+ * each step; a change stops with STUB_STOP_WATCH after the writing
+ * instruction, as a debug register would.  A thread whose step does not
+ * end at once (blocked in a system call) is left to finish it while the
+ * others go on.  An execution point is an int3 reported as
+ * STUB_STOP_HW_BREAK.  Read and access watchpoints cannot be emulated.
  *
  * Does not: speak the protocol, convert register layouts (arch_amd64.c does),
  * know about Go.
@@ -65,6 +72,14 @@ struct stub_launch {
 	/* The protocol runs over the stub's stdin/stdout: the program gets
 	 * /dev/null as stdin and the stub's stderr as stdout. */
 	bool stdio_is_protocol;
+	/*
+	 * gdbserver's --wrapper: NULL, or a NULL-terminated argv put before
+	 * the program's (after the shell when with_shell).  The wrapper must
+	 * exec the program in the end; its own exec is skipped, so the first
+	 * stop is after the program's exec, as gdbserver counts one exec for
+	 * the wrapper.
+	 */
+	char *const *wrapper;
 };
 
 /*
@@ -151,7 +166,14 @@ enum stub_hw_kind {
 	STUB_HW_READ,	/* Z3: x86 cannot; always UNSUPPORTED */
 	STUB_HW_ACCESS,	/* Z4 */
 };
-/* UNSUPPORTED when no debug register is free or the length/alignment cannot be watched. */
+/*
+ * UNSUPPORTED when no debug register is free or the length/alignment cannot
+ * be watched.  Emulated (stub_proc_watch_emulated): STUB_HW_WRITE of 1 to
+ * STUB_SOFT_WATCH_MAX_LEN bytes at any alignment in one of
+ * STUB_SOFT_WATCH_SLOTS slots, STUB_HW_EXEC as an int3; READ and ACCESS
+ * are UNSUPPORTED.
+ */
+enum { STUB_SOFT_WATCH_SLOTS = 4, STUB_SOFT_WATCH_MAX_LEN = 4096 };
 struct gsc_error *stub_proc_insert_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
 				      size_t len) GSC_WUR;
 struct gsc_error *stub_proc_remove_hw(struct stub_proc *p, enum stub_hw_kind kind, uint64_t addr,
@@ -160,6 +182,14 @@ struct gsc_error *stub_proc_remove_hw(struct stub_proc *p, enum stub_hw_kind kin
 struct gsc_error *stub_proc_peek_debugreg(struct stub_proc *p, pid_t tid, int n, uint64_t *ret) GSC_WUR;
 /* Whether debug-register traps fire here: forks a child, arms DR0, checks for the trap. Cached. */
 bool stub_ptrace_probe_debug_regs(void);
+/*
+ * Whether p's Z1/Z2 points are emulated (see the top of this file): by
+ * default when stub_ptrace_probe_debug_regs() is false.  The dispatcher
+ * answers qWatchpointSupportInfo with STUB_SOFT_WATCH_SLOTS then.
+ */
+bool stub_proc_watch_emulated(struct stub_proc *p);
+/* Forces emulation on or off (tests); INVALID_ARG while any hardware point is set. */
+struct gsc_error *stub_proc_set_watch_emulation(struct stub_proc *p, bool on) GSC_WUR;
 
 /* Signals (Linux numbers, 1..64) delivered at once without stopping. */
 void stub_proc_set_pass(struct stub_proc *p, const bool pass[65]);

@@ -18,6 +18,7 @@ gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_threads" "$PROGS/ptrace_threads.c
 gcc -O1 -g -no-pie -o "$TMP/ptrace_sleeper" "$PROGS/ptrace_sleeper.c" || hard_error "gcc ptrace_sleeper"
 gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_mainexit" "$PROGS/ptrace_mainexit.c" ||
 	hard_error "gcc ptrace_mainexit"
+gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_watch" "$PROGS/ptrace_watch.c" || hard_error "gcc ptrace_watch"
 
 # A probe that cannot trace (a container without CAP_SYS_PTRACE, or a tracer above us) is a skip.
 "$CHECK" run -- "$TMP/ptrace_loop" 1 >"$TMP/probe.out" 2>&1 ||
@@ -53,7 +54,7 @@ $1"; shift; done
 		sed 's/^/  | /' "$out"
 		FAILED=$((FAILED + 1))
 	fi
-	grep -E 'per_second|MiB/s|probe ' "$out" | sed "s/^/  $name: /"
+	grep -E 'per_second|MiB/s|probe |watch hits|gowatch ' "$out" | sed "s/^/  $name: /"
 }
 
 L="$TMP/ptrace_loop"
@@ -63,6 +64,12 @@ S="$TMP/ptrace_sleeper"
 check launch-exit '^initial threads 1 reason signal signo 5$' '^stops 0$' '^exit 42$' -- run -- "$L" 100
 check launch-shell '^exe .*/ptrace_loop$' '^exit 42$' -- run shell -- "$L" 100
 check launch-noaslr '^exit 42$' -- run noaslr -- "$L" 100
+# The first step after the launch executes an instruction (not the exec's syscall-exit trap).
+check launch-first-step '^first step step moved 1$' '^exit 42$' -- firststep -- "$L" 5
+# gdbserver's --wrapper: the wrapper's exec is skipped, the first stop is the program's.
+check launch-wrapper '^exe .*/ptrace_loop$' '^comm ptrace_loop$' '^stops 0$' '^exit 42$' -- \
+	wrapper /bin/sh -c 'exec "$@"' wrap -- "$L" 100
+check launch-wrapper-shell '^exe .*/ptrace_loop$' '^stops 0$' '^exit 42$' -- wrapper env X=1 shell -- "$L" 100
 check exec-event '^stop exec signo 5' '^stops 1$' '^exit 42$' -- run -- /bin/sh -c "exec '$L' 5"
 check exec-missing "^error cannot execute $TMP/missing: No such file" '^children none$' -- \
 	execfail -- "$TMP/missing"
@@ -112,6 +119,15 @@ check debug-registers '^ready threads 5 dr7_ok 5$' '^late threads 6 dr7_ok 6$' '
 if grep -q '^probe true' "$TMP/debug-registers.out"; then
 	echo "NOTE: debug-register traps fire on this machine"
 fi
+# Emulated write watchpoints (forced on): each store of the writer thread stops after the store with
+# the new value, while main sleeps in nanosleep; a breakpoint and an emulated Z1 between; ^C; exit.
+W="$TMP/ptrace_watch"
+# Scheduler locking: the one resumed thread exits, the rest stay stopped: a ^C must still stop (schedlock.exp).
+check lock-resumed-exits '^lockexit quiet 1 threads 1$' '^interrupt signal signo 2 on_main 1$' '^exit 6$' -- \
+	lockexit "$(sym "$W" tick)" -- "$W" 100
+check watch-emulated '^watch hits 5 good 5 breakpoints 1 hwbreaks 1 ' '^interrupt signal signo 2' '^exit 6$' -- \
+	watch "$(sym "$W" ready)" "$(sym "$W" watched)" "$(sym "$W" never)" "$(sym "$W" after_store)" \
+	"$(sym "$W" tick)" -- "$W" 300
 
 if GO=$(find_go); then
 	if (cd "$PROGS" && "$GO" build -o "$TMP/gospin" gospin.go) >"$TMP/gobuild.out" 2>&1; then
@@ -123,9 +139,23 @@ if GO=$(find_go); then
 			mtstep "$(sym "$G" main.spin)" 200 -- "$G"
 		check go-range-threads-running '^gorange rounds 50 .* bad 0$' '^exit 0$' -- \
 			gorange "$(sym "$G" main.spin)" "$(sym_end "$G" main.spin)" 50 -- "$G"
+		# Busy goroutines under an emulated watch (never hit), ^C, removed: the program ends normally
+		# (no stray trace trap from a PUSHF stepped in asyncPreempt and popped later).
+		check go-watch-interrupt '^interrupt signal signo 2' '^stops 0$' '^exit 0$' -- \
+			watchint "$(sym "$G" main.spin)" "$(sym "$G" runtime.physPageSize)" 300 -- "$G"
 	else
 		cat "$TMP/gobuild.out"
 		hard_error "go build gospin"
+	fi
+	if (cd "$PROGS" && "$GO" build -o "$TMP/gowatch" gowatch.go) >"$TMP/gobuild.out" 2>&1; then
+		G="$TMP/gowatch"
+		# One write of a global, SIGURGs passed on the way (no stop), emulated watchpoint.
+		check go-watch-emulated '^gowatch watch addr_ok 1 pc_in_write 1 value 42 ' '^stops 0$' '^exit 0$' -- \
+			gowatch "$(sym "$G" main.ready)" "$(sym "$G" main.watched)" "$(sym "$G" main.write)" \
+			"$(sym_end "$G" main.write)" -- "$G"
+	else
+		cat "$TMP/gobuild.out"
+		hard_error "go build gowatch"
 	fi
 else
 	echo "SKIP go parts: no Go toolchain"

@@ -653,6 +653,10 @@ static int cmd_dr(int argc, char **argv, char **prog)
 	printf("probe %s in %.1f ms (cached %s)\n", probe ? "true" : "false", dt * 1e3,
 	       probe2 == probe ? "same" : "different");
 	struct stub_proc *p = launch(prog, false, false);
+	printf("emulated %d\n", stub_proc_watch_emulated(p));
+	CHECK(stub_proc_watch_emulated(p) == !probe, "emulation does not follow the probe");
+	/* The debug registers themselves, whatever the probe says. */
+	die_err(stub_proc_set_watch_emulation(p, false), "emulation off");
 	uint64_t bias = load_bias(p);
 	uint64_t var = parse_addr(argv[0]) + bias;
 	uint64_t rdy = parse_addr(argv[1]) + bias, late = parse_addr(argv[2]) + bias;
@@ -1126,10 +1130,252 @@ static int cmd_launchopts(int argc, char **argv, char **prog)
 	return failures ? 1 : 0;
 }
 
+static long read_long(struct stub_proc *p, uint64_t addr)
+{
+	long v = 0;
+	size_t done;
+	die_err(stub_proc_read_mem(p, addr, &v, sizeof(v), &done), "read");
+	return v;
+}
+
+/* Continues until a stop that is not a passed-through signal; false at the exit. */
+static bool cont_to_stop(struct stub_proc *p, struct stub_event *ev)
+{
+	resume_all(p, STUB_RESUME_CONT, 0);
+	wait_ev(p, ev);
+	return ev->kind == STUB_EV_STOP;
+}
+
+/*
+ * watch READY WATCHED NEVER AFTER_STORE TICK: emulated write watchpoints.
+ * From ready(), a watch on `watched`: each of the writer's stores stops
+ * after the store with the new value in memory; a breakpoint and an
+ * emulated hardware breakpoint on tick() stop between; a watch on `never`
+ * is interrupted; removed, the program runs to its exit.
+ */
+static int cmd_watch(int argc, char **argv, char **prog)
+{
+	if (argc < 5)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	die_err(stub_proc_set_watch_emulation(p, true), "emulation on");
+	uint64_t bias = load_bias(p);
+	uint64_t rdy = parse_addr(argv[0]) + bias, var = parse_addr(argv[1]) + bias;
+	uint64_t never = parse_addr(argv[2]) + bias, after = parse_addr(argv[3]) + bias;
+	uint64_t tick = parse_addr(argv[4]) + bias;
+	struct stub_event ev;
+	die_err(stub_proc_insert_breakpoint(p, rdy), "insert");
+	CHECK(cont_to_stop(p, &ev) && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at ready");
+	die_err(stub_proc_remove_breakpoint(p, rdy), "remove");
+	struct gsc_error *err = stub_proc_insert_hw(p, STUB_HW_ACCESS, var, 8);
+	CHECK(err && err->code == GSC_ERR_UNSUPPORTED, "access watchpoint accepted");
+	gsc_error_destroy(err);
+	die_err(stub_proc_insert_hw(p, STUB_HW_WRITE, var, 8), "insert_hw");
+	die_err(stub_proc_insert_hw(p, STUB_HW_WRITE, never + 1, 3), "insert_hw unaligned");
+	pid_t main_tid = stub_proc_pid(p);
+	int hits = 0, good = 0, bps = 0, hwbps = 0;
+	double t0 = now();
+	for (long want = 1; want <= 5; want++) {
+		if (want == 2)
+			die_err(stub_proc_insert_breakpoint(p, tick), "insert tick");
+		if (want == 3)
+			die_err(stub_proc_insert_hw(p, STUB_HW_EXEC, tick, 1), "insert_hw exec");
+		if (!cont_to_stop(p, &ev))
+			break;
+		if (ev.stop.reason == STUB_STOP_BREAKPOINT || ev.stop.reason == STUB_STOP_HW_BREAK) {
+			/* tick() after the previous store. */
+			bool hw = ev.stop.reason == STUB_STOP_HW_BREAK;
+			printf("at tick %s pc_ok %d\n", hw ? "hwbreak" : "breakpoint", pc_of(p, ev.stop.tid) == tick);
+			CHECK(pc_of(p, ev.stop.tid) == tick && ev.stop.addr == tick, "tick stop");
+			bps += !hw;
+			hwbps += hw;
+			die_err(hw ? stub_proc_remove_hw(p, STUB_HW_EXEC, tick, 1) :
+				stub_proc_remove_breakpoint(p, tick), "remove tick");
+			if (!cont_to_stop(p, &ev))
+				break;
+		}
+		uint64_t pc = pc_of(p, ev.stop.tid);
+		long v = read_long(p, var);
+		printf("stop %s addr_ok %d tid_is_main %d pc_after_store %d value %ld\n",
+		       reason_name(ev.stop.reason), ev.stop.addr == var, ev.stop.tid == main_tid, pc == after, v);
+		hits += ev.stop.reason == STUB_STOP_WATCH;
+		good += ev.stop.reason == STUB_STOP_WATCH && ev.stop.addr == var && ev.stop.hw_kind == STUB_HW_WRITE &&
+			ev.stop.tid != main_tid && pc == after && v == want;
+	}
+	double dt = now() - t0;
+	printf("watch hits %d good %d breakpoints %d hwbreaks %d in %.2f s\n", hits, good, bps, hwbps, dt);
+	CHECK(hits == 5 && good == 5 && bps == 1 && hwbps == 1, "watch hits");
+	/* Nothing writes `never`: the emulation runs until a ^C. */
+	die_err(stub_proc_remove_hw(p, STUB_HW_WRITE, var, 8), "remove_hw");
+	resume_all(p, STUB_RESUME_CONT, 0);
+	CHECK(run_for(p, 100, &ev), "stopped by itself: %d %s", ev.kind, reason_name(ev.stop.reason));
+	die_err(stub_proc_interrupt(p), "interrupt");
+	t0 = now();
+	wait_ev(p, &ev);
+	printf("interrupt %s signo %d in %.1f ms\n", reason_name(ev.stop.reason), ev.stop.signo, (now() - t0) * 1e3);
+	CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_SIGNAL && ev.stop.signo == SIGINT,
+	      "not a SIGINT stop");
+	die_err(stub_proc_remove_hw(p, STUB_HW_WRITE, never + 1, 3), "remove_hw");
+	int stops;
+	run_to_exit(p, &ev, &stops);
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* gowatch READY WATCHED WRITE WRITE_END: one write of main.watched in a Go program sent SIGURGs. */
+static int cmd_gowatch(int argc, char **argv, char **prog)
+{
+	if (argc < 4)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	die_err(stub_proc_set_watch_emulation(p, true), "emulation on");
+	uint64_t rdy = parse_addr(argv[0]), var = parse_addr(argv[1]);
+	uint64_t wstart = parse_addr(argv[2]), wend = parse_addr(argv[3]);
+	struct stub_event ev;
+	die_err(stub_proc_insert_breakpoint(p, rdy), "insert");
+	CHECK(cont_to_stop(p, &ev) && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at ready");
+	die_err(stub_proc_remove_breakpoint(p, rdy), "remove");
+	die_err(stub_proc_insert_hw(p, STUB_HW_WRITE, var, 8), "insert_hw");
+	double t0 = now();
+	CHECK(cont_to_stop(p, &ev), "exited");
+	uint64_t pc = ev.kind == STUB_EV_STOP ? pc_of(p, ev.stop.tid) : 0;
+	long v = ev.kind == STUB_EV_STOP ? read_long(p, var) : 0;
+	printf("gowatch %s addr_ok %d pc_in_write %d value %ld in %.2f s (pc %#" PRIx64 ")\n",
+	       reason_name(ev.stop.reason), ev.stop.addr == var, pc > wstart && pc < wend, v, now() - t0, pc);
+	CHECK(ev.stop.reason == STUB_STOP_WATCH && ev.stop.addr == var && pc > wstart && pc < wend && v == 42,
+	      "gowatch");
+	if (ev.kind == STUB_EV_STOP) {
+		die_err(stub_proc_remove_hw(p, STUB_HW_WRITE, var, 8), "remove_hw");
+		int stops;
+		run_to_exit(p, &ev, &stops);
+		printf("stops %d\n", stops);
+	}
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* watchint BP VAR MS: from BP, an emulated watch on VAR (8 bytes, never written) runs MS, then ^C; removed, to the exit. */
+static int cmd_watchint(int argc, char **argv, char **prog)
+{
+	if (argc < 3)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	die_err(stub_proc_set_watch_emulation(p, true), "emulation on");
+	uint64_t bias = load_bias(p);
+	uint64_t bp = parse_addr(argv[0]) + bias, var = parse_addr(argv[1]) + bias;
+	struct stub_event ev;
+	die_err(stub_proc_insert_breakpoint(p, bp), "insert");
+	CHECK(cont_to_stop(p, &ev) && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at the breakpoint");
+	die_err(stub_proc_remove_breakpoint(p, bp), "remove");
+	die_err(stub_proc_insert_hw(p, STUB_HW_WRITE, var, 8), "insert_hw");
+	resume_all(p, STUB_RESUME_CONT, 0);
+	bool ran = run_for(p, atol(argv[2]), &ev);
+	CHECK(ran, "stopped by itself: %d %s signo %d", ev.kind, reason_name(ev.stop.reason), ev.stop.signo);
+	if (ran) {
+		double t0 = now();
+		die_err(stub_proc_interrupt(p), "interrupt");
+		wait_ev(p, &ev);
+		printf("interrupt %s signo %d in %.1f ms\n", reason_name(ev.stop.reason), ev.stop.signo,
+		       (now() - t0) * 1e3);
+		CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_SIGNAL && ev.stop.signo == SIGINT,
+		      "not a SIGINT stop");
+	}
+	if (ev.kind == STUB_EV_STOP) {
+		die_err(stub_proc_remove_hw(p, STUB_HW_WRITE, var, 8), "remove_hw");
+		int stops;
+		run_to_exit(p, &ev, &stops);
+		printf("stops %d\n", stops);
+	}
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* lockexit TICK: only the writer thread resumed (scheduler locking), it exits: a ^C still stops. */
+static int cmd_lockexit(int argc, char **argv, char **prog)
+{
+	if (argc < 1)
+		return 99;
+	struct stub_proc *p = launch(prog, false, false);
+	uint64_t tick = parse_addr(argv[0]) + load_bias(p);
+	struct stub_event ev;
+	die_err(stub_proc_insert_breakpoint(p, tick), "insert");
+	CHECK(cont_to_stop(p, &ev) && ev.stop.reason == STUB_STOP_BREAKPOINT, "not at tick");
+	die_err(stub_proc_remove_breakpoint(p, tick), "remove");
+	pid_t writer = ev.stop.tid;
+	resume_one(p, writer, STUB_RESUME_CONT, false);
+	bool quiet = run_for(p, 200, &ev);
+	size_t n;
+	stub_proc_threads(p, &n);
+	printf("lockexit quiet %d threads %zu\n", quiet, n);
+	die_err(stub_proc_interrupt(p), "interrupt");
+	wait_ev(p, &ev);
+	printf("interrupt %s signo %d on_main %d\n", reason_name(ev.stop.reason), ev.stop.signo,
+	       ev.stop.tid == stub_proc_pid(p));
+	CHECK(ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_SIGNAL && ev.stop.signo == SIGINT,
+	      "not a SIGINT stop");
+	run_to_exit(p, &ev, NULL);
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* wrapper: the program run through a wrapper (argv up to "--" of the args); the first stop is the program's. */
+static int cmd_wrapper(int argc, char **argv, char **prog)
+{
+	char *wrap[16];
+	int n = 0;
+	for (int i = 0; i < argc && n < 15; i++)
+		if (strcmp(argv[i], "shell"))
+			wrap[n++] = argv[i];
+	wrap[n] = NULL;
+	bool shell = argc > n;
+	struct stub_launch o = { .argv = prog, .wrapper = wrap, .with_shell = shell };
+	struct stub_proc *p;
+	die_err(stub_proc_launch(&o, &p), "launch");
+	struct stub_proc_info info;
+	die_err(stub_proc_info(p, &info), "info");
+	printf("exe %s\n", info.exe);
+	char comm[64];
+	stub_proc_thread_name(p, stub_proc_pid(p), comm, sizeof(comm));
+	printf("comm %s\n", comm);
+	struct stub_event ev;
+	int stops;
+	run_to_exit(p, &ev, &stops);
+	printf("stops %d\n", stops);
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* firststep: the first step after the launch executes one instruction. */
+static int cmd_firststep(int argc, char **argv, char **prog)
+{
+	(void)argc;
+	(void)argv;
+	struct stub_proc *p = launch(prog, false, false);
+	pid_t pid = stub_proc_pid(p);
+	uint64_t pc0 = pc_of(p, pid);
+	struct stub_event ev;
+	resume_one(p, pid, STUB_RESUME_STEP, false);
+	wait_ev(p, &ev);
+	printf("first step %s moved %d\n", reason_name(ev.stop.reason), pc_of(p, pid) != pc0);
+	CHECK(ev.stop.reason == STUB_STOP_STEP && pc_of(p, pid) != pc0, "first step");
+	run_to_exit(p, &ev, NULL);
+	print_exit(&ev);
+	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv, char **prog);
 } cmds[] = {
+	{ "watch", cmd_watch },	   { "gowatch", cmd_gowatch },	 { "wrapper", cmd_wrapper },
+	{ "firststep", cmd_firststep }, { "watchint", cmd_watchint },
+	{ "lockexit", cmd_lockexit },
 	{ "run", cmd_run },	   { "execfail", cmd_execfail }, { "bp", cmd_bp },
 	{ "stepover", cmd_stepover }, { "step", cmd_step },	 { "range", cmd_range },
 	{ "interrupt", cmd_interrupt }, { "mtbp", cmd_mtbp },
