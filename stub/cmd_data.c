@@ -360,6 +360,17 @@ static enum rsp_result h_pwrite(struct stub_session *s, const uint8_t *a, const 
 	return r;
 }
 
+/*
+ * Z1/Z2/Z4 with debug registers that trap; when the ptrace layer emulates
+ * them (ptrace_target.h), Z1 and Z2 only: an access watchpoint cannot be.
+ */
+static bool hw_point_supported(struct stub_session *s, uint64_t type)
+{
+	if (s->proc && stub_proc_watch_emulated(s->proc))
+		return type == 1 || type == 2;
+	return stub_ptrace_probe_debug_regs();
+}
+
 /* Z/z type,addr,kind[;cond...] */
 static enum rsp_result breakpoint(struct stub_session *s, bool insert, const uint8_t *a, const uint8_t *end,
 				  struct rsp_buf *reply)
@@ -368,7 +379,7 @@ static enum rsp_result breakpoint(struct stub_session *s, bool insert, const uin
 	if (!rsp_parse_hex_u64(&a, end, &type) || a >= end || *a++ != ',' ||
 	    !parse_addr_len(&a, end, &addr, &kind) || (a != end && *a != ';') || type > 4 || kind > 8)
 		return bad_packet(s, reply);
-	if (type == 3 || (type > 0 && !stub_ptrace_probe_debug_regs()))
+	if (type == 3 || (type > 0 && !hw_point_supported(s, type)))
 		return RSP_REPLY;	/* empty: not supported, the client falls back (Z3 -> Z4, software watch) */
 	if (!s->proc)
 		return no_process(s, reply);

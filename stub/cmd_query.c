@@ -70,7 +70,7 @@ static enum rsp_result h_qsupported(struct stub_session *s, const uint8_t *a, co
 		       "QEnvironmentReset+;QEnvironmentUnset+;QSetWorkingDir+;qXfer:libraries-svr4:read+;"
 		       "qXfer:auxv:read+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:threads:read+;qXfer:osdata:read+;"
 		       "QStartNoAckMode+;QDisableRandomization+;swbreak+;hwbreak+;vContSupported+;"
-		       "QThreadSuffixSupported+;QListThreadsInStopReply+",
+		       "QThreadSuffixSupported+;QListThreadsInStopReply+;QNonStop+;augmented-libraries-svr4-read+",
 		       (unsigned)s->packet_size);
 	if (s->multiprocess)
 		rsp_buf_add_str(reply, ";multiprocess+");
@@ -131,14 +131,18 @@ static enum rsp_result h_error_strings(struct stub_session *s, const uint8_t *a,
 	return h_lldb_ok(s, a, end, reply);
 }
 
-// QNonStop:0 OK; non-stop mode is not supported
+// QNonStop:<0|1>: all-stop or non-stop mode; OK
 static enum rsp_result h_nonstop(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				 struct rsp_buf *reply)
 {
-	if (end - a == 1 && *a == '0')
-		stub_reply_ok(reply);
-	else
-		stub_reply_error(s, reply, 1, "non-stop mode is not supported");
+	if (end - a != 1 || (*a != '0' && *a != '1'))
+		return bad_packet(s, reply);
+	if (s->running) {
+		stub_reply_error(s, reply, 1, "the target is running");
+		return RSP_REPLY;
+	}
+	stub_ns_set(s, *a == '1');
+	stub_reply_ok(reply);
 	return RSP_REPLY;
 }
 
@@ -157,6 +161,8 @@ static enum rsp_result h_qattached(struct stub_session *s, const uint8_t *a, con
 static enum rsp_result h_qc(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
 {
 	(void)a, (void)end;
+	if (s->disabled & STUB_DISABLE_QC)
+		return RSP_REPLY;
 	if (!s->proc)
 		return no_process(s, reply);
 	rsp_buf_add_str(reply, "QC");
@@ -169,6 +175,8 @@ static enum rsp_result h_qfthreadinfo(struct stub_session *s, const uint8_t *a, 
 				      struct rsp_buf *reply)
 {
 	(void)a, (void)end;
+	if (s->disabled & STUB_DISABLE_QFTHREADINFO)
+		return RSP_REPLY;
 	if (!s->proc) {
 		rsp_buf_add_str(reply, "l");
 		return RSP_REPLY;
@@ -188,8 +196,9 @@ static enum rsp_result h_qfthreadinfo(struct stub_session *s, const uint8_t *a, 
 static enum rsp_result h_qsthreadinfo(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				      struct rsp_buf *reply)
 {
-	(void)s, (void)a, (void)end;
-	rsp_buf_add_str(reply, "l");
+	(void)a, (void)end;
+	if (!(s->disabled & STUB_DISABLE_QFTHREADINFO))
+		rsp_buf_add_str(reply, "l");
 	return RSP_REPLY;
 }
 
@@ -281,7 +290,7 @@ static void gen_threads(struct stub_session *s, struct rsp_buf *b)
 		rsp_buf_add_str(b, "<thread id=\"");
 		stub_write_tid(s, b, t[i]);
 		rsp_buf_add_char(b, '"');
-		int core = stub_thread_core(stub_proc_pid(s->proc), t[i]);
+		int core = stub_session_thread_core(s, t[i]);
 		if (core >= 0)
 			rsp_buf_printf(b, " core=\"%x\"", (unsigned)core);
 		rsp_buf_add_str(b, " name=\"");
@@ -291,14 +300,110 @@ static void gen_threads(struct stub_session *s, struct rsp_buf *b)
 	rsp_buf_add_str(b, "</threads>\n");
 }
 
-static struct gsc_error *gen_libraries(struct stub_session *s, struct rsp_buf *b)
+/* struct link_map and struct r_debug on LP64 (glibc <link.h>): words 0..4 */
+enum { LM_ADDR, LM_NAME, LM_LD, LM_NEXT, LM_PREV, LM_WORDS };
+enum { DT_NULL_TAG = 0, DT_DEBUG_TAG = 21, DYN_MAX = 1024, LM_MAX = 8192 };
+
+static bool read_words(struct stub_session *s, uint64_t addr, uint64_t *w, size_t n)
 {
+	size_t done = 0;
+	struct gsc_error *err = stub_proc_read_mem(s->proc, addr, w, n * 8, &done);
+	if (err) {
+		gsc_error_destroy(err);
+		return false;
+	}
+	return done == n * 8;
+}
+
+/*
+ * The program's r_debug, from DT_DEBUG in its dynamic section (the main
+ * link_map's l_ld); 0 when not found.  gdbserver names the namespace of
+ * each library by its r_debug ("lmid"), and gdb keys its lists on it.
+ */
+static uint64_t find_r_debug(struct stub_session *s, uint64_t main_lm)
+{
+	uint64_t lm[LM_WORDS], dyn[2];
+	if (!main_lm || !read_words(s, main_lm, lm, LM_WORDS) || !lm[LM_LD])
+		return 0;
+	for (uint64_t i = 0; i < DYN_MAX && read_words(s, lm[LM_LD] + i * 16, dyn, 2); i++) {
+		if (dyn[0] == DT_NULL_TAG)
+			break;
+		if (dyn[0] == DT_DEBUG_TAG)
+			return dyn[1];
+	}
+	return 0;
+}
+
+static void add_library(struct rsp_buf *b, const char *name, uint64_t lm, uint64_t l_addr, uint64_t l_ld,
+			uint64_t lmid)
+{
+	rsp_buf_add_str(b, "<library name=\"");
+	stub_xml_escape(b, name);
+	rsp_buf_printf(b, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x%llx\"/>",
+		       (unsigned long long)lm, (unsigned long long)l_addr, (unsigned long long)l_ld,
+		       (unsigned long long)lmid);
+}
+
+/* "lmid=X;start=Y;prev=Z" (gdb's augmented-libraries-svr4-read): unknown keys are skipped. */
+static void parse_svr4_annex(const char *annex, uint64_t *lmid, uint64_t *start, uint64_t *prev)
+{
+	*lmid = *start = *prev = 0;
+	while (*annex) {
+		const char *eq = strchr(annex, '=');
+		if (!eq)
+			break;
+		size_t kl = (size_t)(eq - annex);
+		uint64_t v = strtoull(eq + 1, NULL, 16);
+		if (kl == 4 && !strncmp(annex, "lmid", 4))
+			*lmid = v;
+		else if (kl == 5 && !strncmp(annex, "start", 5))
+			*start = v;
+		else if (kl == 4 && !strncmp(annex, "prev", 4))
+			*prev = v;
+		const char *semi = strchr(eq, ';');
+		if (!semi)
+			break;
+		annex = semi + 1;
+	}
+}
+
+/* The list from link_map start on (gdb's incremental read), checking each l_prev as gdbserver does. */
+static void gen_libraries_from(struct stub_session *s, struct rsp_buf *b, uint64_t lmid, uint64_t lm,
+			       uint64_t prev)
+{
+	rsp_buf_add_str(b, "<library-list-svr4 version=\"1.0\">");
+	uint64_t w[LM_WORDS];
+	for (size_t k = 0; lm && k < LM_MAX && read_words(s, lm, w, LM_WORDS); k++) {
+		if (w[LM_PREV] != prev)
+			break;	/* the list changed under us: gdb reads it all again */
+		char name[4096];
+		size_t done = 0;
+		struct gsc_error *err = stub_proc_read_mem(s->proc, w[LM_NAME], name, sizeof(name) - 1, &done);
+		gsc_error_destroy(err);
+		name[done < sizeof(name) ? done : sizeof(name) - 1] = '\0';
+		if (name[0])
+			add_library(b, name, lm, w[LM_ADDR], w[LM_LD], lmid);
+		prev = lm;
+		lm = w[LM_NEXT];
+	}
+	rsp_buf_add_str(b, "</library-list-svr4>");
+}
+
+static struct gsc_error *gen_libraries(struct stub_session *s, struct rsp_buf *b, const char *annex)
+{
+	uint64_t lmid, start, prev;
+	parse_svr4_annex(annex, &lmid, &start, &prev);
+	if (start) {
+		gen_libraries_from(s, b, lmid, start, prev);
+		return NULL;
+	}
 	struct stub_library *libs;
 	size_t n;
 	uint64_t main_lm;
 	struct gsc_error *err = stub_proc_libraries(s->proc, &libs, &n, &main_lm);
 	if (err)
 		return err;
+	lmid = find_r_debug(s, main_lm);
 	rsp_buf_add_str(b, "<library-list-svr4 version=\"1.0\"");
 	/* lldb 14/16, given main-lm, reads the main link_map once and then misses the
 	 * change to RT_CONSISTENT: libraries loaded at startup never appear
@@ -307,12 +412,8 @@ static struct gsc_error *gen_libraries(struct stub_session *s, struct rsp_buf *b
 		rsp_buf_printf(b, " main-lm=\"0x%llx\"", (unsigned long long)main_lm);
 	rsp_buf_add_char(b, '>');
 	for (size_t i = 0; i < n; i++) {
-		rsp_buf_add_str(b, "<library name=\"");
 		libs[i].name[sizeof(libs[i].name) - 1] = '\0';
-		stub_xml_escape(b, libs[i].name);
-		rsp_buf_printf(b, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" lmid=\"0x0\"/>",
-			       (unsigned long long)libs[i].lm, (unsigned long long)libs[i].l_addr,
-			       (unsigned long long)libs[i].l_ld);
+		add_library(b, libs[i].name, libs[i].lm, libs[i].l_addr, libs[i].l_ld, lmid);
 	}
 	rsp_buf_add_str(b, "</library-list-svr4>");
 	free(libs);
@@ -352,13 +453,13 @@ static enum rsp_result xfer_generated(struct stub_session *s, enum xfer_object o
 				      const uint8_t *end, struct rsp_buf *reply)
 {
 	static const char *const names[] = { "threads", "libraries-svr4", "auxv", "exec-file" };
-	char annex[32];
+	char annex[128];
 	uint64_t off, len;
 	if (!parse_xfer(a, end, annex, sizeof(annex), &off, &len))
 		return bad_packet(s, reply);
 	if (!s->proc)
 		return no_process(s, reply);
-	char key[64];
+	char key[sizeof(s->xfer_name)];
 	snprintf(key, sizeof(key), "%s:%s", names[obj], annex);
 	if (off == 0 || strcmp(key, s->xfer_name) != 0) {
 		struct gsc_error *err = NULL;
@@ -366,7 +467,7 @@ static enum rsp_result xfer_generated(struct stub_session *s, enum xfer_object o
 		s->xfer_name[0] = '\0';
 		switch (obj) {
 		case XFER_THREADS: gen_threads(s, &s->xfer); break;
-		case XFER_LIBRARIES: err = gen_libraries(s, &s->xfer); break;
+		case XFER_LIBRARIES: err = gen_libraries(s, &s->xfer, annex); break;
 		case XFER_AUXV: err = gen_auxv(s, &s->xfer); break;
 		case XFER_EXEC_FILE: err = gen_exec_file(s, &s->xfer); break;
 		}
@@ -391,7 +492,7 @@ static enum rsp_result h_xfer_threads(struct stub_session *s, const uint8_t *a, 
 	return xfer_generated(s, XFER_THREADS, a, end, reply);
 }
 
-// qXfer:libraries-svr4:read::<off>,<len>: the link_map list from r_debug
+// qXfer:libraries-svr4:read:[lmid=X;start=Y;prev=Z]:<off>,<len>: the link_map list from r_debug (or from Y)
 static enum rsp_result h_xfer_libraries(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 					struct rsp_buf *reply)
 {
@@ -578,12 +679,17 @@ static enum rsp_result h_qmemoryregion(struct stub_session *s, const uint8_t *a,
 	return RSP_REPLY;
 }
 
-// qWatchpointSupportInfo[:]: num:<n>; (0 when debug registers do not trap here)
+// qWatchpointSupportInfo[:]: num:<n>; (the emulated slots when debug registers do not trap here)
 static enum rsp_result h_qwatchinfo(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				    struct rsp_buf *reply)
 {
-	(void)s, (void)a, (void)end;
-	rsp_buf_printf(reply, "num:%d;", stub_ptrace_probe_debug_regs() ? 4 : 0);
+	(void)a, (void)end;
+	int n = 0;
+	if (s->proc && stub_proc_watch_emulated(s->proc))
+		n = STUB_SOFT_WATCH_SLOTS;
+	else if (stub_ptrace_probe_debug_regs())
+		n = 4;	/* DR0-DR3 */
+	rsp_buf_printf(reply, "num:%d;", n);
 	return RSP_REPLY;
 }
 

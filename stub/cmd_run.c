@@ -10,6 +10,7 @@
  * (the ptrace layer does it); swbreak:/hwbreak: appear only when the client
  * sent swbreak+/hwbreak+.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,10 @@ void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, 
 	if (st->reason == STUB_STOP_BREAKPOINT || st->reason == STUB_STOP_STEP || st->reason == STUB_STOP_WATCH ||
 	    st->reason == STUB_STOP_HW_BREAK)
 		sig = SIGTRAP;
+	if (s->disabled & STUB_DISABLE_T) {	/* --disable-packet=T: the bare S form */
+		rsp_buf_printf(reply, "S%02x", (unsigned)stub_signal_to_gdb(sig));
+		return;
+	}
 	rsp_buf_printf(reply, "T%02x", (unsigned)stub_signal_to_gdb(sig));
 	if (st->reason == STUB_STOP_WATCH && !s->list_threads) {
 		static const char *const key[] = { "hwbreak", "watch", "rwatch", "awatch" };
@@ -157,14 +162,26 @@ void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, 
 		}
 		free(wire);
 	}
-	rsp_buf_add_str(reply, "thread:");
-	stub_write_tid(s, reply, st->tid);
-	rsp_buf_add_char(reply, ';');
-	int core = stub_thread_core(stub_proc_pid(s->proc), st->tid);
+	if (!(s->disabled & STUB_DISABLE_TTHREAD)) {
+		rsp_buf_add_str(reply, "thread:");
+		stub_write_tid(s, reply, st->tid);
+		rsp_buf_add_char(reply, ';');
+	}
+	int core = stub_session_thread_core(s, st->tid);
 	if (core >= 0)
 		rsp_buf_printf(reply, "core:%x;", (unsigned)core);
 	if (s->list_threads)
 		add_lldb_keys(s, st, reply);
+}
+
+/*
+ * Whether the stub outlives its last process: with --multi, and in
+ * extended mode ('!'), where the client may vRun or vAttach next, as
+ * gdbserver stays (gdb.server/exit-multiple-threads.exp).
+ */
+static bool stays_up(const struct stub_session *s)
+{
+	return s->multi || s->extended;
 }
 
 static void write_exit(struct stub_session *s, struct rsp_buf *reply)
@@ -193,7 +210,7 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 		s->proc = NULL;
 		s->have_stop = false;
 		s->cur_tid = 0;
-		if (!s->multi)
+		if (!stays_up(s))
 			s->quit = true;	/* gdbserver ends when its only process is gone */
 		return;
 	}
@@ -202,6 +219,319 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 	s->cur_tid = ev->stop.tid;
 	s->g_thread = (struct stub_ptid){ 0, 0 };
 	stub_write_stop(s, &ev->stop, reply);
+}
+
+/* ---- non-stop mode ----------------------------------------------------
+ *
+ * The ptrace layer stops every thread for any event.  Non-stop is built on
+ * it: ns_threads holds what the client believes of each thread; when the
+ * layer reports an event, that thread is shown stopped (its stop reply is
+ * queued) and the threads the client believes running are resumed at once,
+ * their own pending events coming out later as further stops.  Before any
+ * packet the server pauses the process (stub_ns_pause, an interrupt the
+ * client never sees) and resumes it after (stub_ns_resume), so handlers
+ * always find the target still.
+ */
+
+static struct stub_ns_thread *ns_find(struct stub_session *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->ns_count; i++)
+		if (s->ns_threads[i].tid == tid)
+			return &s->ns_threads[i];
+	return NULL;
+}
+
+static void ns_add(struct stub_session *s, pid_t tid, bool running)
+{
+	if (s->ns_count == s->ns_cap) {
+		size_t cap = s->ns_cap ? s->ns_cap * 2 : 16;
+		struct stub_ns_thread *n = realloc(s->ns_threads, cap * sizeof(*n));
+		if (!n)
+			return;
+		s->ns_threads = n;
+		s->ns_cap = cap;
+	}
+	struct stub_ns_thread *e = &s->ns_threads[s->ns_count++];
+	memset(e, 0, sizeof(*e));
+	e->tid = tid;
+	e->running = running;
+	e->act = (struct stub_resume){ .tid = tid, .kind = STUB_RESUME_CONT };
+	e->stop = (struct stub_thread_stop){ .tid = tid, .reason = STUB_STOP_NONE };
+}
+
+/* Gone threads leave the table; new ones join, running when born while the process ran. */
+static void ns_sync(struct stub_session *s, bool new_running)
+{
+	if (!s->proc) {
+		s->ns_count = 0;
+		return;
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < s->ns_count; i++)
+		if (stub_proc_has_thread(s->proc, s->ns_threads[i].tid))
+			s->ns_threads[j++] = s->ns_threads[i];
+	s->ns_count = j;
+	size_t n;
+	const pid_t *t = stub_proc_threads(s->proc, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!ns_find(s, t[i]))
+			ns_add(s, t[i], new_running);
+}
+
+/* Every thread stopped, with the stop the layer last recorded for it. */
+static void ns_rebuild(struct stub_session *s)
+{
+	s->ns_count = 0;
+	if (!s->non_stop || !s->proc)
+		return;
+	ns_sync(s, false);
+	for (size_t i = 0; i < s->ns_count; i++) {
+		struct stub_ns_thread *e = &s->ns_threads[i];
+		struct gsc_error *err = stub_proc_thread_stop(s->proc, e->tid, &e->stop);
+		if (err) {
+			gsc_error_destroy(err);
+			e->stop = (struct stub_thread_stop){ .tid = e->tid };
+		}
+	}
+}
+
+static void ns_queue(struct stub_session *s, const struct rsp_buf *b)
+{
+	if (b->oom)
+		return;
+	if (s->notif_count == s->notif_cap) {
+		size_t cap = s->notif_cap ? s->notif_cap * 2 : 16;
+		char **n = realloc(s->notif, cap * sizeof(*n));
+		if (!n)
+			return;
+		s->notif = n;
+		s->notif_cap = cap;
+	}
+	char *text = malloc(b->len + 1);
+	if (!text)
+		return;
+	memcpy(text, b->data ? (const char *)b->data : "", b->len);
+	text[b->len] = '\0';
+	s->notif[s->notif_count++] = text;
+}
+
+static void ns_queue_stop(struct stub_session *s, const struct stub_thread_stop *st)
+{
+	struct rsp_buf b;
+	rsp_buf_init(&b);
+	stub_write_stop(s, st, &b);
+	ns_queue(s, &b);
+	rsp_buf_deinit(&b);
+}
+
+static void ns_pop(struct stub_session *s)
+{
+	if (!s->notif_count)
+		return;
+	free(s->notif[0]);
+	memmove(s->notif, s->notif + 1, (s->notif_count - 1) * sizeof(*s->notif));
+	s->notif_count--;
+}
+
+void stub_ns_clear_queue(struct stub_session *s)
+{
+	while (s->notif_count)
+		ns_pop(s);
+	s->notif_sent = false;
+}
+
+void stub_ns_set(struct stub_session *s, bool on)
+{
+	s->non_stop = on;
+	stub_ns_clear_queue(s);
+	ns_rebuild(s);
+	if (!on || !s->proc || !s->initial_stop)
+		return;
+	/*
+	 * At the attach (or launch) stop, only the main thread is shown
+	 * stopped and the others run, as gdbserver leaves them: gdb stops
+	 * each with vCont;t.  Shown all stopped, gdb 13 with
+	 * target-non-stop on asserts in remote_target::wait
+	 * (gdb.server/attach-flag.exp, ext-attach.exp).
+	 */
+	pid_t main_tid = stub_proc_pid(s->proc);
+	for (size_t i = 0; i < s->ns_count; i++)
+		if (s->ns_threads[i].tid != main_tid)
+			s->ns_threads[i].running = true;
+}
+
+const char *stub_ns_next_notification(struct stub_session *s)
+{
+	if (!s->non_stop || !s->notif_count || s->notif_sent)
+		return NULL;
+	s->notif_sent = true;
+	return s->notif[0];
+}
+
+/* A stop of the client's thread, or the process's end: queued, nothing resumed. */
+static void ns_handle(struct stub_session *s, const struct stub_event *ev)
+{
+	if (ev->kind == STUB_EV_EXITED || ev->kind == STUB_EV_SIGNALED) {
+		struct rsp_buf b;
+		rsp_buf_init(&b);
+		stub_report_event(s, ev, &b);
+		ns_queue(s, &b);
+		rsp_buf_deinit(&b);
+		s->ns_count = 0;
+		if (s->quit) {	/* not before the client has the W */
+			s->quit = false;
+			s->quit_when_drained = true;
+		}
+		return;
+	}
+	if (ev->kind != STUB_EV_STOP || !s->proc)
+		return;
+	s->running = false;
+	s->initial_stop = false;
+	s->xfer_name[0] = '\0';
+	ns_sync(s, true);
+	struct stub_ns_thread *e = ns_find(s, ev->stop.tid);
+	if (!e)
+		return;
+	e->running = false;
+	e->stop = ev->stop;
+	s->last_stop = *ev;
+	s->have_stop = true;
+	s->cur_tid = ev->stop.tid;
+	ns_queue_stop(s, &ev->stop);
+}
+
+void stub_ns_event(struct stub_session *s, const struct stub_event *ev)
+{
+	if (ev->kind == STUB_EV_NONE)
+		return;
+	s->running = false;
+	ns_handle(s, ev);
+}
+
+void stub_ns_pause(struct stub_session *s)
+{
+	if (!s->non_stop || !s->running || !s->proc)
+		return;
+	struct stub_event ev = { .kind = STUB_EV_NONE };
+	struct gsc_error *err = stub_proc_interrupt(s->proc);
+	/*
+	 * Bounded: when every thread the layer resumed has exited, nothing is
+	 * left to take the interrupt and no event ever comes; the session must
+	 * go on (the process then stays as it is).
+	 */
+	for (int i = 0; !err && i < 200; i++) {
+		err = stub_proc_poll(s->proc, &ev);
+		if (err || ev.kind != STUB_EV_NONE)
+			break;
+		struct pollfd pfd = { .fd = stub_ptrace_event_fd(), .events = POLLIN };
+		poll(&pfd, 1, 10);
+	}
+	if (!err && ev.kind == STUB_EV_NONE) {
+		if (s->debug)
+			fprintf(stderr, "gostub: no thread took the interrupt\n");
+		return;
+	}
+	s->running = false;
+	if (err) {
+		if (s->debug)
+			fprintf(stderr, "gostub: %s\n", err->message);
+		gsc_error_destroy(err);
+		return;
+	}
+	if (ev.kind == STUB_EV_STOP && ev.stop.reason == STUB_STOP_SIGNAL && ev.stop.signo == SIGINT) {
+		ns_sync(s, true);	/* our own interrupt: the client never sees it */
+		return;
+	}
+	ns_handle(s, &ev);
+}
+
+void stub_ns_resume(struct stub_session *s)
+{
+	if (!s->non_stop || !s->proc || s->running)
+		return;
+	ns_sync(s, true);
+	size_t n = 0;
+	for (size_t i = 0; i < s->ns_count; i++)
+		n += s->ns_threads[i].running;
+	if (!n)
+		return;
+	/* every thread named (t for the stopped ones); the default is for threads born meanwhile */
+	struct stub_resume *act = calloc(s->ns_count + 1, sizeof(*act));
+	if (!act)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < s->ns_count; i++) {
+		struct stub_ns_thread *e = &s->ns_threads[i];
+		if (!e->running) {
+			act[k++] = (struct stub_resume){ .tid = e->tid, .kind = STUB_RESUME_STOP };
+			continue;
+		}
+		act[k] = e->act;
+		act[k++].tid = e->tid;
+		e->act.signo = 0;	/* a signal goes in once */
+	}
+	act[k++] = (struct stub_resume){ .tid = -1, .kind = STUB_RESUME_CONT };
+	stub_session_resumed(s);
+	struct gsc_error *err = stub_proc_resume(s->proc, act, k);
+	free(act);
+	if (err) {
+		if (s->debug)
+			fprintf(stderr, "gostub: %s\n", err->message);
+		gsc_error_destroy(err);
+		return;
+	}
+	s->running = true;
+}
+
+void stub_ns_interrupt(struct stub_session *s)
+{
+	if (!s->non_stop || !s->proc)
+		return;
+	struct stub_ns_thread *e = ns_find(s, stub_proc_pid(s->proc));
+	if (!e || !e->running) {
+		e = NULL;
+		for (size_t i = 0; i < s->ns_count && !e; i++)
+			if (s->ns_threads[i].running)
+				e = &s->ns_threads[i];
+	}
+	if (!e)
+		return;
+	e->running = false;
+	e->stop = (struct stub_thread_stop){ .tid = e->tid, .reason = STUB_STOP_SIGNAL, .signo = SIGINT };
+	ns_queue_stop(s, &e->stop);
+}
+
+/* Non-stop resume: each thread takes the first action naming it, else the default; t stops a running one. */
+static void ns_apply(struct stub_session *s, const struct stub_resume *act, size_t n)
+{
+	ns_sync(s, true);
+	for (size_t i = 0; i < s->ns_count; i++) {
+		struct stub_ns_thread *e = &s->ns_threads[i];
+		const struct stub_resume *a = NULL;
+		for (size_t j = 0; j < n && !a; j++)
+			if (act[j].tid == e->tid)
+				a = &act[j];
+		for (size_t j = 0; j < n && !a; j++)
+			if (act[j].tid == -1)
+				a = &act[j];
+		if (!a)
+			continue;
+		if (a->kind == STUB_RESUME_STOP) {
+			if (e->running) {	/* stopped by vCont;t: reported with signal 0 */
+				e->running = false;
+				e->stop = (struct stub_thread_stop){ .tid = e->tid, .reason = STUB_STOP_SIGNAL };
+				ns_queue_stop(s, &e->stop);
+			}
+			continue;
+		}
+		if (e->running)
+			continue;	/* already running: gdbserver ignores it too */
+		e->running = true;
+		e->act = *a;
+		e->act.tid = e->tid;
+	}
+	s->initial_stop = false;
 }
 
 void stub_drop_process(struct stub_session *s)
@@ -229,6 +559,7 @@ struct gsc_error *stub_launch(struct stub_session *s)
 		.disable_aslr = s->disable_aslr,
 		.with_shell = s->with_shell,
 		.stdio_is_protocol = s->stdio,
+		.wrapper = s->wrapper,
 	};
 	struct stub_proc *p;
 	struct gsc_error *err = stub_proc_launch(&opts, &p);
@@ -253,6 +584,20 @@ static enum rsp_result h_question(struct stub_session *s, const uint8_t *a, cons
 				  struct rsp_buf *reply)
 {
 	(void)a, (void)end;
+	if (s->non_stop) {
+		/* every stopped thread, through the vStopped queue */
+		stub_ns_clear_queue(s);
+		for (size_t i = 0; s->proc && i < s->ns_count; i++)
+			if (!s->ns_threads[i].running)
+				ns_queue_stop(s, &s->ns_threads[i].stop);
+		if (!s->notif_count) {
+			stub_reply_ok(reply);
+			return RSP_REPLY;
+		}
+		rsp_buf_add_str(reply, s->notif[0]);
+		s->notif_sent = true;
+		return RSP_REPLY;
+	}
 	if (!s->proc) {
 		if (s->exit_kind)
 			write_exit(s, reply);
@@ -274,14 +619,21 @@ static enum rsp_result h_question(struct stub_session *s, const uint8_t *a, cons
 static enum rsp_result h_vcont_query(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				     struct rsp_buf *reply)
 {
-	(void)s, (void)a, (void)end;
-	rsp_buf_add_str(reply, "vCont;c;C;s;S;t;r");
+	(void)a, (void)end;
+	if (!(s->disabled & STUB_DISABLE_VCONT))
+		rsp_buf_add_str(reply, "vCont;c;C;s;S;t;r");
 	return RSP_REPLY;
 }
 
 static enum rsp_result do_resume(struct stub_session *s, const struct stub_resume *act, size_t n,
 				 struct rsp_buf *reply)
 {
+	if (s->non_stop) {
+		ns_apply(s, act, n);
+		stub_reply_ok(reply);
+		return RSP_REPLY;
+	}
+	stub_session_resumed(s);
 	struct gsc_error *err = stub_proc_resume(s->proc, act, n);
 	if (err) {
 		stub_reply_gsc_error(s, reply, err);
@@ -343,6 +695,8 @@ static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8
 static enum rsp_result h_vcont(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 			       struct rsp_buf *reply)
 {
+	if (s->disabled & STUB_DISABLE_VCONT)
+		return RSP_REPLY;
 	if (!s->proc)
 		return no_process(s, reply);
 	size_t max = 0;
@@ -554,6 +908,13 @@ static enum rsp_result h_vattach(struct stub_session *s, const uint8_t *a, const
 	}
 	struct stub_thread_stop st = s->last_stop.stop;
 	stub_client_stop(s, &st);
+	if (s->non_stop) {
+		/* non-stop: OK, and the main thread's stop follows as a %Stop notification (gdbserver) */
+		stub_ns_clear_queue(s);
+		ns_queue_stop(s, &st);
+		stub_reply_ok(reply);
+		return RSP_REPLY;
+	}
 	stub_write_stop(s, &st, reply);
 	return RSP_REPLY;
 }
@@ -565,6 +926,8 @@ static bool pid_matches(struct stub_session *s, const uint8_t *a, const uint8_t 
 		return true;
 	if (!rsp_parse_hex_u64(&a, end, &pid) || a != end)
 		return false;
+	if (!s->multiprocess)
+		return s->proc != NULL;	/* gdb names the process 42000 then */
 	return s->proc && pid == (uint64_t)stub_proc_pid(s->proc);
 }
 
@@ -578,7 +941,7 @@ static void kill_process(struct stub_session *s)
 	s->exit_pid = stub_proc_pid(s->proc);
 	stub_proc_destroy(s->proc);
 	stub_session_set_proc(s, NULL, 0);
-	if (!s->multi)
+	if (!stays_up(s))
 		s->quit = true;
 }
 
@@ -602,7 +965,7 @@ static enum rsp_result h_k(struct stub_session *s, const uint8_t *a, const uint8
 {
 	(void)a, (void)end;
 	if (!s->proc) {
-		if (!s->multi)
+		if (!stays_up(s))
 			s->quit = true;
 		return s->lldb ? (rsp_buf_add_str(reply, "X09"), RSP_REPLY) : RSP_NO_REPLY;
 	}
@@ -657,13 +1020,47 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 	stub_proc_destroy(s->proc);
 	stub_session_set_proc(s, NULL, 0);
 	s->exit_kind = 0;
-	if (!s->multi)
+	if (!stays_up(s))
 		s->quit = true;
 	stub_reply_ok(reply);
 	return RSP_REPLY;
 }
 
+// vStopped: acknowledges the last stop notification; the next queued stop reply, or OK
+static enum rsp_result h_vstopped(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+				  struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	if (!s->non_stop)
+		return RSP_REPLY;
+	ns_pop(s);
+	if (s->notif_count) {
+		rsp_buf_add_str(reply, s->notif[0]);
+		s->notif_sent = true;
+	} else {
+		stub_reply_ok(reply);
+		s->notif_sent = false;
+		if (s->quit_when_drained)
+			s->quit = true;
+	}
+	return RSP_REPLY;
+}
+
+// vCtrlC: interrupt, OK (non-stop: a running thread stops with SIGINT, reported by notification)
+static enum rsp_result h_vctrlc(struct stub_session *s, const uint8_t *a, const uint8_t *end,
+				struct rsp_buf *reply)
+{
+	(void)a, (void)end;
+	if (!s->proc)
+		return no_process(s, reply);
+	stub_ns_interrupt(s);
+	stub_reply_ok(reply);
+	return RSP_REPLY;
+}
+
 const struct rsp_command stub_run_commands[] = {
+	{ "vStopped", RSP_EXACT, h_vstopped },
+	{ "vCtrlC", RSP_EXACT, h_vctrlc },
 	{ "?", RSP_EXACT, h_question },
 	{ "vCont?", RSP_EXACT, h_vcont_query },
 	{ "vCont;", RSP_PREFIX, h_vcont },

@@ -40,7 +40,8 @@ static const char usage_text[] =
 	"  --version             Print the version and exit.\n"
 	"\n"
 	"Other options:\n"
-	"  --wrapper WRAPPER --  Accepted for gdbserver compatibility; not used.\n"
+	"  --wrapper WRAPPER --  Run PROG through WRAPPER (WRAPPER ARGS... PROG ARGS...);\n"
+	"                        WRAPPER must exec PROG in the end.\n"
 	"  --disable-randomization\n"
 	"                        Run PROG with address space randomization disabled\n"
 	"                        (default).\n"
@@ -54,7 +55,11 @@ static const char usage_text[] =
 	"Debug options:\n"
 	"  --debug               Log what gostub does to stderr.\n"
 	"  --remote-debug        Log the packets to stderr.\n"
-	"  --debug-format=OPTS, --debug-file=FILE, --event-loop-debug, --disable-packet=OPTS\n"
+	"  --disable-packet=OPT1[,OPT2,...]\n"
+	"                        Disable support for RSP packets or features (for\n"
+	"                        testing clients): vCont, T, Tthread, qC, qfThreadInfo,\n"
+	"                        threads.\n"
+	"  --debug-format=OPTS, --debug-file=FILE, --event-loop-debug\n"
 	"                        Accepted for gdbserver compatibility; ignored.\n"
 	"\n"
 	"Monitor commands (gdb: monitor CMD; lldb: process plugin packet monitor CMD):\n"
@@ -72,6 +77,43 @@ static int bad_usage(const char *what, const char *arg)
 {
 	fprintf(stderr, "gostub: %s%s\nTry 'gostub --help'.\n", what, arg);
 	return 2;
+}
+
+/*
+ * --disable-packet=LIST (gdbserver's testing option, used by gdb's test
+ * suite): vCont, T (stop replies as S), Tthread (no thread: in T), qC,
+ * qfThreadInfo, threads (all of vCont, Tthread, qC, qfThreadInfo).  -1 on
+ * an unknown name.
+ */
+static int disable_packets(const char *list)
+{
+	static const struct {
+		const char *name;
+		int bits;
+	} names[] = {
+		{ "vCont", STUB_DISABLE_VCONT },
+		{ "T", STUB_DISABLE_T },
+		{ "Tthread", STUB_DISABLE_TTHREAD },
+		{ "qC", STUB_DISABLE_QC },
+		{ "qfThreadInfo", STUB_DISABLE_QFTHREADINFO },
+		{ "threads", STUB_DISABLE_VCONT | STUB_DISABLE_TTHREAD | STUB_DISABLE_QC | STUB_DISABLE_QFTHREADINFO },
+	};
+	int bits = 0;
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		size_t k;
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (strlen(names[k].name) == n && !strncmp(p, names[k].name, n))
+				break;
+		if (k == sizeof(names) / sizeof(names[0]))
+			return -1;
+		bits |= names[k].bits;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return bits;
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -109,8 +151,13 @@ static int parse_args(int argc, char **argv, struct stub_session *s, struct opti
 			s->debug = true;
 		else if (!strcmp(a, "--remote-debug"))
 			s->remote_debug = true;
-		else if (!strcmp(a, "--event-loop-debug") || !strncmp(a, "--debug-format=", 15) ||
-			 !strncmp(a, "--disable-packet=", 17) || !strncmp(a, "--debug-file=", 13))
+		else if (!strncmp(a, "--disable-packet=", 17)) {
+			int d = disable_packets(a + 17);
+			if (d < 0)
+				return bad_usage("--disable-packet: unknown packet in ", a + 17);
+			s->disabled |= d;
+		} else if (!strcmp(a, "--event-loop-debug") || !strncmp(a, "--debug-format=", 15) ||
+			   !strncmp(a, "--debug-file=", 13))
 			;	/* gdbserver's; nothing to do */
 		else if (!strcmp(a, "--disable-randomization"))
 			s->disable_aslr = true;
@@ -132,8 +179,17 @@ static int parse_args(int argc, char **argv, struct stub_session *s, struct opti
 				j++;
 			if (j >= argc || j == i + 1)
 				return bad_usage("--wrapper: missing WRAPPER or the closing --", "");
+			/* gdbserver: --wrapper WRAPPER ARGS -- PROG: the program is started through it */
+			char **w = calloc((size_t)(j - i), sizeof(*w));
+			if (!w)
+				return 1;
+			for (int k = i + 1; k < j; k++)
+				if (!(w[k - i - 1] = strdup(argv[k])))
+					return 1;
+			for (char **q = s->wrapper; q && *q; q++)
+				free(*q);
 			free(s->wrapper);
-			s->wrapper = strdup(argv[i + 1]);
+			s->wrapper = w;
 			i = j;
 		} else {
 			return bad_usage("unknown option: ", a);
@@ -142,6 +198,11 @@ static int parse_args(int argc, char **argv, struct stub_session *s, struct opti
 	if (i >= argc)
 		return bad_usage("missing COMM", "");
 	o->comm = argv[i++];
+	/* gdbserver still takes the old order, COMM --attach PID (gdb.server/attach-flag.exp) */
+	if (i < argc && !strcmp(argv[i], "--attach")) {
+		o->attach = true;
+		i++;
+	}
 	o->prog = argv + i;
 	if (o->attach && (i + 1 != argc))
 		return bad_usage("--attach takes COMM and one PID", "");
@@ -220,6 +281,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (s.stdio)
 		signal(SIGINT, SIG_IGN);	/* ^C reaches us as 0x03 from the client */
+	/* Killed, the stub cleans up first: with a breakpoint inserted, a plain
+	 * exit would leave an int3 in an attached program's text. */
+	struct gsc_error *qerr = stub_catch_quit_signals(!s.stdio);
+	if (qerr) {
+		fprintf(stderr, "gostub: %s\n", qerr->message);
+		gsc_error_destroy(qerr);
+		stub_session_deinit(&s);
+		return 1;
+	}
 
 	int listen_fd = -1, port = 0;
 	bool nonlocal = false;
@@ -255,5 +325,10 @@ int main(int argc, char **argv)
 	if (listen_fd >= 0)
 		close(listen_fd);
 	stub_session_deinit(&s);
+	int sig = stub_quit_signal();
+	if (sig) {	/* end as the signal would have ended us, now that the process is safe */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return rc;
 }

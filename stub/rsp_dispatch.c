@@ -43,7 +43,11 @@ void stub_session_deinit(struct stub_session *s)
 	free_strv(s->argv);
 	free_strv(s->env);
 	free(s->cwd);
-	free(s->wrapper);
+	free_strv(s->wrapper);
+	stub_ns_clear_queue(s);
+	free(s->notif);
+	free(s->ns_threads);
+	free(s->cores);
 	rsp_buf_deinit(&s->console);
 	rsp_buf_deinit(&s->xfer);
 	for (int i = 0; i < STUB_VFILE_MAX; i++)
@@ -58,9 +62,11 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->g_thread = (struct stub_ptid){ 0, 0 };
 	s->c_thread = (struct stub_ptid){ 0, 0 };
 	s->xfer_name[0] = '\0';
+	stub_session_resumed(s);
 	if (!p) {
 		s->have_stop = false;
 		s->cur_tid = 0;
+		s->ns_count = 0;	/* a queued W stays */
 		return;
 	}
 	s->had_process = true;
@@ -74,6 +80,8 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->have_stop = true;
 	s->initial_stop = true;
 	stub_proc_set_pass(p, s->pass);
+	if (s->non_stop)
+		stub_ns_set(s, true);	/* every thread stopped */
 }
 
 /*
@@ -287,6 +295,31 @@ int stub_thread_core(pid_t pid, pid_t tid)
 		}
 	}
 	return -1;
+}
+
+int stub_session_thread_core(struct stub_session *s, pid_t tid)
+{
+	if (!s->proc)
+		return -1;
+	for (size_t i = 0; i < s->core_count; i++)
+		if (s->cores[i].tid == tid)
+			return s->cores[i].core;
+	int core = stub_thread_core(stub_proc_pid(s->proc), tid);
+	if (s->core_count == s->core_cap) {
+		size_t cap = s->core_cap ? s->core_cap * 2 : 16;
+		struct stub_core_entry *c = realloc(s->cores, cap * sizeof(*c));
+		if (!c)
+			return core;	/* uncached, still right */
+		s->cores = c;
+		s->core_cap = cap;
+	}
+	s->cores[s->core_count++] = (struct stub_core_entry){ tid, core };
+	return core;
+}
+
+void stub_session_resumed(struct stub_session *s)
+{
+	s->core_count = 0;
 }
 
 static const struct rsp_command *const tables[] = {

@@ -3,9 +3,12 @@
  * mode, the poll loop over the client and the traced process, interrupts,
  * and what happens when the client goes away.
  *
- * One client at a time, all-stop: while the target runs the loop waits for
+ * One client at a time.  All-stop: while the target runs the loop waits for
  * either a ^C (0x03) from the client or an event from the ptrace layer
  * (stub_ptrace_event_fd()), and sends the stop reply the resume owes.
+ * Non-stop (QNonStop:1): packets are served while threads run (the process
+ * is paused around each one, unseen), and stops go out as %Stop
+ * notifications that the client drains with vStopped (cmd_run.c).
  * Console output of monitor commands goes out as O packets before the
  * final reply, as gdbserver sends it (rsp-gdb-lldb.md §4).
  */
@@ -16,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +89,54 @@ struct gsc_error *stub_listen(const char *comm, int *fd_ret, int *port_ret, bool
 	return NULL;
 }
 
+/*
+ * SIGTERM, SIGHUP and SIGINT end the stub as a disconnect with --once does:
+ * the handler only records the signal and writes a byte to a pipe the poll
+ * loops watch (both async-signal-safe); the loops then unwind and
+ * after_disconnect() detaches or kills.  Between fork and the child's exec
+ * the handler is the child's too: getpid() keeps it from waking us.
+ */
+static volatile sig_atomic_t quit_signo;
+static int quit_pipe[2] = { -1, -1 };
+static pid_t stub_pid;
+
+static void on_quit_signal(int sig)
+{
+	int saved = errno;
+	if (getpid() == stub_pid) {
+		quit_signo = sig;
+		ssize_t n = write(quit_pipe[1], "", 1);
+		(void)n;
+	}
+	errno = saved;
+}
+
+struct gsc_error *stub_catch_quit_signals(bool sigint)
+{
+	if (pipe(quit_pipe) != 0)
+		return gsc_error_errno(errno, "pipe");
+	for (int i = 0; i < 2; i++) {
+		fcntl(quit_pipe[i], F_SETFD, FD_CLOEXEC);
+		fcntl(quit_pipe[i], F_SETFL, O_NONBLOCK);
+	}
+	stub_pid = getpid();
+	struct sigaction sa = { .sa_handler = on_quit_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	const int sigs[] = { SIGTERM, SIGHUP, sigint ? SIGINT : 0 };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+		/* a signal ignored when we started (nohup, a background job) stays ignored */
+		if (sigs[i] && sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	return NULL;
+}
+
+int stub_quit_signal(void)
+{
+	return quit_signo;
+}
+
 struct conn {
 	int in, out;
 	struct rsp_decoder dec;
@@ -149,6 +201,27 @@ static void report(struct stub_session *s, struct conn *c, const struct stub_eve
 	send_packet(s, c, reply->data, reply->len);
 }
 
+/* Non-stop: the head of the stop queue as a %Stop notification (no ack, never resent on '-'). */
+static void send_notification(struct stub_session *s, struct conn *c)
+{
+	const char *n = stub_ns_next_notification(s);
+	if (!n)
+		return;
+	rsp_buf_reset(&c->tmp);
+	rsp_buf_add_str(&c->tmp, "Stop:");
+	rsp_buf_add_str(&c->tmp, n);
+	struct rsp_buf enc;
+	rsp_buf_init(&enc);
+	rsp_encode(&enc, c->tmp.data, c->tmp.len, true);
+	if (!enc.oom && enc.len) {
+		enc.data[0] = '%';
+		if (s->remote_debug)
+			fprintf(stderr, "gostub: putpkt (\"%%Stop:%.*s\") [notif]\n", 200, n);
+		write_all(c, enc.data, enc.len);
+	}
+	rsp_buf_deinit(&enc);
+}
+
 /* While running: an event from the process, if there is one. */
 static void check_process(struct stub_session *s, struct conn *c, struct rsp_buf *reply)
 {
@@ -161,28 +234,56 @@ static void check_process(struct stub_session *s, struct conn *c, struct rsp_buf
 		gsc_error_destroy(err);
 		return;
 	}
-	if (ev.kind != STUB_EV_NONE)
-		report(s, c, &ev, reply);
+	if (ev.kind == STUB_EV_NONE)
+		return;
+	if (s->non_stop) {
+		stub_ns_event(s, &ev);
+		stub_ns_resume(s);
+		send_notification(s, c);
+		return;
+	}
+	report(s, c, &ev, reply);
+}
+
+/* All-stop ^C: the stop reply the resume owes follows (SIGINT). */
+static void interrupt(struct stub_session *s)
+{
+	if (!s->running || !s->proc)
+		return;
+	struct gsc_error *err = stub_proc_interrupt(s->proc);
+	if (err) {
+		fprintf(stderr, "gostub: %s\n", err->message);
+		gsc_error_destroy(err);
+	}
 }
 
 static void on_packet(struct stub_session *s, struct conn *c, const struct rsp_event *ev, struct rsp_buf *reply)
 {
 	if (!s->no_ack)
 		write_all(c, "+", 1);
-	if (s->running) {
-		/* all-stop: only ^C is meaningful while the target runs */
-		if (s->debug)
+	if (s->running && !s->non_stop) {
+		/* all-stop: only ^C (or vCtrlC) is meaningful while the target runs */
+		if (ev->payload_len == 6 && !memcmp(ev->payload, "vCtrlC", 6)) {
+			send_packet(s, c, (const uint8_t *)"OK", 2);
+			interrupt(s);
+		} else if (s->debug) {
 			fprintf(stderr, "gostub: packet ignored while running\n");
+		}
 		return;
 	}
+	stub_ns_pause(s);	/* non-stop: handlers find the target still */
 	enum rsp_result r = rsp_dispatch(s, ev->payload, ev->payload_len, reply);
 	flush_console(s, c);
 	if (r == RSP_REPLY)
 		send_packet(s, c, reply->data, reply->len);
 	if (s->no_ack && !c->dec.no_ack)
 		rsp_decoder_set_no_ack(&c->dec, true);
-	if (s->running)
+	if (s->non_stop) {
+		stub_ns_resume(s);
+		send_notification(s, c);
+	} else if (s->running) {
 		check_process(s, c, reply);
+	}
 }
 
 static void on_input(struct stub_session *s, struct conn *c, const uint8_t *buf, size_t n, struct rsp_buf *reply)
@@ -201,12 +302,13 @@ static void on_input(struct stub_session *s, struct conn *c, const uint8_t *buf,
 				write_all(c, c->wire.data, c->wire.len);
 			break;
 		case RSP_EV_INTERRUPT:
-			if (s->running && s->proc) {
-				struct gsc_error *err = stub_proc_interrupt(s->proc);
-				if (err) {
-					fprintf(stderr, "gostub: %s\n", err->message);
-					gsc_error_destroy(err);
-				}
+			if (s->non_stop) {
+				stub_ns_pause(s);
+				stub_ns_interrupt(s);
+				stub_ns_resume(s);
+				send_notification(s, c);
+			} else {
+				interrupt(s);
 			}
 			break;
 		case RSP_EV_BAD_CHECKSUM:
@@ -247,12 +349,18 @@ static void serve_conn(struct stub_session *s, int in, int out)
 	s->thread_suffix = s->list_threads = s->lldb = false;
 	s->g_thread = s->c_thread = (struct stub_ptid){ 0, 0 };
 	s->running = false;
+	stub_ns_set(s, false);	/* all-stop until the client sends QNonStop:1 */
 	static uint8_t buf[65536];
 	while (!s->quit && !c.broken) {
-		struct pollfd pfd[2] = { { .fd = in, .events = POLLIN }, { .fd = -1 } };
+		struct pollfd pfd[3] = { { .fd = in, .events = POLLIN }, { .fd = -1 },
+					 { .fd = quit_pipe[0], .events = POLLIN } };
 		if (s->running && s->proc)
 			pfd[1] = (struct pollfd){ .fd = stub_ptrace_event_fd(), .events = POLLIN };
-		int r = poll(pfd, 2, s->running ? 100 : -1);
+		int r = poll(pfd, 3, s->running ? 100 : -1);
+		if (quit_signo) {
+			s->quit = true;
+			break;
+		}
 		if (r < 0 && errno != EINTR)
 			break;
 		if (s->running)
@@ -305,13 +413,30 @@ static void after_disconnect(struct stub_session *s, bool keep)
 	stub_drop_process(s);
 }
 
+/* Until listen_fd has a client (true) or a quit signal came (false). */
+static bool wait_for_client(int listen_fd)
+{
+	while (!quit_signo) {
+		struct pollfd pfd[2] = { { .fd = listen_fd, .events = POLLIN },
+					 { .fd = quit_pipe[0], .events = POLLIN } };
+		int r = poll(pfd, 2, -1);
+		if (quit_signo)
+			break;
+		if ((r > 0 && pfd[0].revents) || (r < 0 && errno != EINTR))
+			return true;	/* accept() says what went wrong, if anything */
+	}
+	return false;
+}
+
 int stub_serve(struct stub_session *s, int listen_fd, bool once)
 {
 	for (;;) {
-		if (listen_fd < 0) {
+		if (quit_signo) {
+			s->quit = true;
+		} else if (listen_fd < 0) {
 			fprintf(stderr, "Remote debugging using stdio\n");
 			serve_conn(s, 0, 1);
-		} else {
+		} else if (wait_for_client(listen_fd)) {
 			struct sockaddr_storage ss;
 			socklen_t sl = sizeof(ss);
 			int fd = accept(listen_fd, (struct sockaddr *)&ss, &sl);
@@ -331,6 +456,8 @@ int stub_serve(struct stub_session *s, int listen_fd, bool once)
 			serve_conn(s, fd, fd);
 			close(fd);
 		}
+		if (quit_signo)
+			s->quit = true;
 		after_disconnect(s, !once && listen_fd >= 0);
 		if (s->quit || once || listen_fd < 0 || (!s->multi && !s->proc))
 			break;

@@ -44,6 +44,29 @@ struct stub_ptid {
 	int64_t tid;
 };
 
+/*
+ * Non-stop mode (QNonStop:1): what the client believes of each thread.  The
+ * ptrace layer is all-stop; cmd_run.c keeps the threads the client thinks
+ * running resumed behind it, and queues a stop reply for each thread that
+ * stops (the server sends the head as a %Stop notification; vStopped walks
+ * the queue).
+ */
+struct stub_ns_thread {
+	pid_t tid;
+	bool running;			/* the client believes it runs */
+	struct stub_resume act;		/* how it runs; signo is delivered once */
+	struct stub_thread_stop stop;	/* why it stopped, for '?' */
+};
+
+/* --disable-packet=... (gdbserver's testing option) */
+enum {
+	STUB_DISABLE_VCONT = 1 << 0,
+	STUB_DISABLE_T = 1 << 1,		/* stop replies as S<sig> */
+	STUB_DISABLE_TTHREAD = 1 << 2,		/* no thread: in T stop replies */
+	STUB_DISABLE_QC = 1 << 3,
+	STUB_DISABLE_QFTHREADINFO = 1 << 4,
+};
+
 /* An open file of vFile:open. */
 enum { STUB_VFILE_MAX = 16 };
 
@@ -91,17 +114,34 @@ struct stub_session {
 	char *cwd;			/* NULL: the stub's */
 	bool disable_aslr;
 	bool with_shell;
-	char *wrapper;			/* --wrapper (accepted, not used: see docs/gostub.md) */
+	char **wrapper;			/* --wrapper WRAPPER ARGS --: malloc'd, NULL-terminated, or NULL */
 
 	/* Output of a monitor command, sent as O packets before the reply. */
 	struct rsp_buf console;
 
 	/* qXfer objects are generated at offset 0 and served from here by chunks. */
-	char xfer_name[64];
+	char xfer_name[160];
 	struct rsp_buf xfer;
 
 	/* vFile */
 	int vfile_fd[STUB_VFILE_MAX];
+
+	/* Non-stop mode. */
+	bool non_stop;			/* QNonStop:1 */
+	struct stub_ns_thread *ns_threads;
+	size_t ns_count, ns_cap;
+	char **notif;			/* queued stop replies, oldest first (malloc'd) */
+	size_t notif_count, notif_cap;
+	bool notif_sent;		/* the head went out (as %Stop or a '?' reply): vStopped acks it */
+	bool quit_when_drained;		/* the last process ended: quit once vStopped took its W */
+	int disabled;			/* STUB_DISABLE_* */
+
+	/* stub_session_thread_core's cache: CPUs read at this stop, forgotten on resume. */
+	struct stub_core_entry {
+		pid_t tid;
+		int core;
+	} *cores;
+	size_t core_count, core_cap;
 
 	/* Set by handlers; the server acts on them after sending the reply. */
 	bool quit;			/* monitor exit, or nothing left to debug */
@@ -143,6 +183,13 @@ void stub_xml_escape(struct rsp_buf *b, const char *s);
 
 /* The CPU a thread last ran on (/proc/PID/task/TID/stat), -1 when unknown. */
 int stub_thread_core(pid_t pid, pid_t tid);
+/*
+ * The same for a thread of s->proc, read once per stop: a stop reply, '?',
+ * qThreadStopInfo and qXfer:threads at one stop share one /proc read.
+ */
+int stub_session_thread_core(struct stub_session *s, pid_t tid);
+/* The process ran (any resume): the cached CPUs are stale. */
+void stub_session_resumed(struct stub_session *s);
 
 /* Stop replies (cmd_run.c). */
 /* Formats the reply for ev (T, W or X) and updates the session (current thread, process gone). */
@@ -156,6 +203,22 @@ void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, 
  * it: T13, Linux's SIGSTOP (see cmd_run.c).
  */
 void stub_client_stop(const struct stub_session *s, struct stub_thread_stop *st);
+/* Non-stop mode (cmd_run.c). */
+/* QNonStop:1 / 0: builds or drops the thread table (every thread stopped). */
+void stub_ns_set(struct stub_session *s, bool on);
+/* Stops the process behind the client's back (the target must be still for any packet); queues real events. */
+void stub_ns_pause(struct stub_session *s);
+/* Resumes the threads the client believes running; s->running says whether any do. */
+void stub_ns_resume(struct stub_session *s);
+/* An event from the ptrace layer: the thread is shown stopped and its stop reply queued. */
+void stub_ns_event(struct stub_session *s, const struct stub_event *ev);
+/* ^C / vCtrlC: one running thread (the main one first) stops with SIGINT. */
+void stub_ns_interrupt(struct stub_session *s);
+/* The notification to send now ("Stop:T..."), or NULL; marks it sent. */
+const char *stub_ns_next_notification(struct stub_session *s);
+/* Forgets the queued stop replies. */
+void stub_ns_clear_queue(struct stub_session *s);
+
 /* Removes the process from the session: detaches or kills according to how it came. */
 void stub_drop_process(struct stub_session *s);
 /* Launch s->argv with the session's settings (vRun, R, main). */
@@ -177,6 +240,14 @@ struct gsc_error *stub_read_wire_gprs(struct stub_session *s, pid_t tid, uint8_t
  * with errnum set.
  */
 struct gsc_error *stub_listen(const char *comm, int *fd_ret, int *port_ret, bool *nonlocal_ret) GSC_WUR;
+/*
+ * SIGTERM and SIGHUP (and SIGINT when sigint) end the stub as a disconnect
+ * with --once does: stub_serve() returns after detaching an attached
+ * process or killing a launched one.  Call once, before stub_serve().
+ */
+struct gsc_error *stub_catch_quit_signals(bool sigint) GSC_WUR;
+/* The quit signal that arrived, 0: none. */
+int stub_quit_signal(void);
 /* Serves clients on listen_fd (-1: one client on stdin/stdout) until the session ends; the exit status. */
 int stub_serve(struct stub_session *s, int listen_fd, bool once);
 

@@ -26,6 +26,7 @@ struct fake_stats {
 };
 extern struct fake_stats fake_stats;
 extern bool fake_hw_ok;
+extern bool fake_watch_emulated;
 extern pid_t fake_launch_pid;
 struct stub_proc *fake_proc_create(pid_t pid, size_t nthreads);
 void fake_proc_push_event(struct stub_proc *p, const struct stub_event *ev);
@@ -71,6 +72,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&fake_stats, 0, sizeof(fake_stats));
 	fake_hw_ok = false;
+	fake_watch_emulated = false;
 	stub_session_init(&S);
 	rsp_buf_init(&R);
 	stub_session_set_proc(&S, fake_proc_create(PID, 2), SIGTRAP);
@@ -108,7 +110,7 @@ static void test_qsupported(void **state)
 				 "qXfer:libraries-svr4:read+;qXfer:auxv:read+;qXfer:features:read+;"
 				 "qXfer:exec-file:read+;qXfer:threads:read+;qXfer:osdata:read+;QStartNoAckMode+;QDisableRandomization+;"
 				 "swbreak+;hwbreak+;vContSupported+;QThreadSuffixSupported+;QListThreadsInStopReply+;"
-				 "multiprocess+");
+				 "QNonStop+;augmented-libraries-svr4-read+;multiprocess+");
 	assert_true(S.multiprocess && S.swbreak && S.hwbreak);
 	assert_false(S.error_message || S.binary_upload);
 	assert_string_equal(send("vMustReplyEmpty"), "");
@@ -450,6 +452,15 @@ static void test_threads_xml(void **state)
 			    "lm=\"0x1000\" l_addr=\"0x7f0000000000\" l_ld=\"0x7f0000001000\" lmid=\"0x0\"/><library "
 			    "name=\"/lib/a&amp;b&lt;c&gt;.so\" lm=\"0x2000\" l_addr=\"0x7f0000100000\" "
 			    "l_ld=\"0x7f0000101000\" lmid=\"0x0\"/></library-list-svr4>");
+	/* gdb's incremental read (augmented-libraries-svr4-read): from start=, l_prev checked */
+	uint64_t lm[5] = { 0x7f00, 0x7ffe0200, 0x7f10, 0, 0x5000 };	/* l_addr l_name l_ld l_next l_prev */
+	memcpy(fake_proc_mem(S.proc, 0x7ffe0100), lm, sizeof(lm));
+	memcpy(fake_proc_mem(S.proc, 0x7ffe0200), "libx.so", 8);
+	assert_string_equal(send("qXfer:libraries-svr4:read:lmid=77;start=7ffe0100;prev=5000:0,1000"),
+			    "l<library-list-svr4 version=\"1.0\"><library name=\"libx.so\" lm=\"0x7ffe0100\" "
+			    "l_addr=\"0x7f00\" l_ld=\"0x7f10\" lmid=\"0x77\"/></library-list-svr4>");
+	assert_string_equal(send("qXfer:libraries-svr4:read:lmid=77;start=7ffe0100;prev=4000:0,1000"),
+			    "l<library-list-svr4 version=\"1.0\"></library-list-svr4>");
 	send("qXfer:auxv:read::0,1000");
 	assert_int_equal(out_len, 1 + 32 + 2);	/* '#' and '}' escaped */
 	assert_memory_equal(out, "l\x00\x01\x02}\x03\x04}]\x06", 10);
@@ -512,6 +523,14 @@ static void test_breakpoints(void **state)
 	/* debug registers do not trap here: Z1-Z4 unsupported (empty) */
 	assert_string_equal(send("Z2,7ffe0010,8"), "");
 	assert_string_equal(send("Z1,401000,1"), "");
+	/* emulated by the ptrace layer: Z1 and Z2, not Z4; lldb sees the slots */
+	fake_watch_emulated = true;
+	assert_string_equal(send("qWatchpointSupportInfo:"), "num:4;");
+	assert_string_equal(send("Z2,7ffe0010,8"), "OK");
+	assert_string_equal(send("Z1,401000,1"), "OK");
+	assert_string_equal(send("Z4,7ffe0010,4"), "");
+	assert_string_equal(send("z2,7ffe0010,8"), "OK");
+	fake_watch_emulated = false;
 	fake_hw_ok = true;
 	assert_string_equal(send("Z2,7ffe0010,8"), "OK");
 	assert_string_equal(send("Z4,7ffe0010,4"), "OK");
@@ -749,6 +768,139 @@ static void test_hostile(void **state)
 	assert_string_equal(send("m400000,2"), "0007");
 }
 
+/* Non-stop: the pending stop notification, NULL when none is due. */
+static const char *notification(void)
+{
+	const char *n = stub_ns_next_notification(&S);
+	return n ? n : "(none)";
+}
+
+#define T00_MAIN "T0006:0008fe7f00000000;07:0007fe7f00000000;10:0010400000000000;thread:p" PIDS "." PIDS ";"
+#define T00_SECOND "T0006:1008fe7f00000000;07:1007fe7f00000000;10:1010400000000000;thread:p" PIDS ".3ffff1;"
+
+static void test_non_stop(void **state)
+{
+	(void)state;
+	gdb_hello();
+	assert_string_equal(send("vStopped"), "");	/* all-stop: unknown */
+	assert_string_equal(send("QNonStop:2"), "E16");
+	assert_string_equal(send("QNonStop:1"), "OK");
+	assert_true(S.non_stop);
+	/* at the attach/launch stop only the main thread is shown stopped, as gdbserver does */
+	assert_string_equal(send("?"), T00_MAIN);
+	assert_string_equal(send("vStopped"), "OK");
+	assert_string_equal(send("QNonStop:0"), "OK");
+	S.initial_stop = false;	/* a later stop: every thread is shown stopped */
+	assert_string_equal(send("QNonStop:1"), "OK");
+	/* ? reports every stopped thread through the vStopped queue */
+	assert_string_equal(send("?"), T00_MAIN);
+	assert_string_equal(send("vStopped"), T00_SECOND);
+	assert_string_equal(send("vStopped"), "OK");
+	assert_string_equal(notification(), "(none)");
+
+	/* resume one thread: OK at once, the other stays stopped behind the all-stop layer */
+	assert_string_equal(send("vCont;c:p" PIDS ".3ffff1"), "OK");
+	assert_int_equal(last_result, RSP_REPLY);
+	stub_ns_resume(&S);
+	assert_true(S.running);
+	size_t n;
+	const struct stub_resume *act = fake_proc_actions(S.proc, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(act[0].tid, PID);
+	assert_int_equal(act[0].kind, STUB_RESUME_STOP);
+	assert_int_equal(act[1].tid, PID + 1);
+	assert_int_equal(act[1].kind, STUB_RESUME_CONT);
+	assert_int_equal(act[2].tid, -1);	/* threads born while running */
+	assert_int_equal(act[2].kind, STUB_RESUME_CONT);
+
+	/* its breakpoint comes out as a %Stop notification, acked by vStopped */
+	struct stub_event ev = { .kind = STUB_EV_STOP };
+	ev.stop = (struct stub_thread_stop){ .tid = PID + 1, .reason = STUB_STOP_BREAKPOINT, .signo = SIGTRAP,
+					     .addr = 0x401010 };
+	fake_proc_push_event(S.proc, &ev);
+	struct stub_event got;
+	assert_null(stub_proc_poll(S.proc, &got));
+	stub_ns_event(&S, &got);
+	stub_ns_resume(&S);
+	assert_false(S.running);	/* nobody left running */
+	assert_string_equal(notification(), "T05swbreak:;06:1008fe7f00000000;07:1007fe7f00000000;"
+					     "10:1010400000000000;thread:p" PIDS ".3ffff1;");
+	assert_string_equal(notification(), "(none)");	/* one at a time */
+	assert_string_equal(send("vStopped"), "OK");
+
+	/* vCont;t on a running thread: reported stopped with signal 0 */
+	assert_string_equal(send("vCont;c"), "OK");
+	stub_ns_resume(&S);
+	assert_true(S.running);
+	stub_ns_pause(&S);	/* the server's unseen interrupt around a packet */
+	assert_false(S.running);
+	assert_string_equal(notification(), "(none)");
+	assert_string_equal(send("vCont;t:p" PIDS "." PIDS), "OK");
+	stub_ns_resume(&S);
+	act = fake_proc_actions(S.proc, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(act[0].kind, STUB_RESUME_STOP);
+	assert_int_equal(act[1].kind, STUB_RESUME_CONT);
+	assert_string_equal(notification(), T00_MAIN);
+	assert_string_equal(send("vStopped"), "OK");
+
+	/* vCtrlC: a running thread stops with SIGINT */
+	stub_ns_pause(&S);
+	assert_string_equal(send("vCtrlC"), "OK");
+	stub_ns_resume(&S);
+	assert_false(S.running);
+	assert_string_equal(notification(), "T0206:1008fe7f00000000;07:1007fe7f00000000;10:1010400000000000;"
+					     "thread:p" PIDS ".3ffff1;");
+	/* a second stop while the first is unacked waits in the queue */
+	assert_string_equal(send("vCont;c:p" PIDS "." PIDS), "OK");
+	stub_ns_resume(&S);
+	ev.stop = (struct stub_thread_stop){ .tid = PID, .reason = STUB_STOP_STEP, .signo = SIGTRAP };
+	fake_proc_push_event(S.proc, &ev);
+	assert_null(stub_proc_poll(S.proc, &got));
+	stub_ns_event(&S, &got);
+	assert_string_equal(notification(), "(none)");
+	assert_string_equal(send("vStopped"), "T0506:0008fe7f00000000;07:0007fe7f00000000;10:0010400000000000;"
+					      "thread:p" PIDS "." PIDS ";");
+	assert_string_equal(send("vStopped"), "OK");
+
+	/* the process's exit: W by notification; without --multi gostub quits once it is acked */
+	assert_string_equal(send("vCont;c"), "OK");
+	stub_ns_resume(&S);
+	ev = (struct stub_event){ .kind = STUB_EV_EXITED, .status = 3 };
+	fake_proc_push_event(S.proc, &ev);
+	assert_null(stub_proc_poll(S.proc, &got));
+	stub_ns_event(&S, &got);
+	assert_null(S.proc);
+	assert_false(S.quit);
+	assert_string_equal(notification(), "W03;process:" PIDS);
+	assert_string_equal(send("vStopped"), "OK");
+	assert_true(S.quit);
+	assert_string_equal(send("?"), "OK");
+	assert_string_equal(send("QNonStop:0"), "OK");
+	assert_false(S.non_stop);
+	assert_string_equal(send("?"), "W03;process:" PIDS);
+}
+
+static void test_disable_packet(void **state)
+{
+	(void)state;
+	S.disabled = STUB_DISABLE_TTHREAD;
+	assert_string_equal(send("?"), "T0506:0008fe7f00000000;07:0007fe7f00000000;10:0010400000000000;");
+	S.disabled = STUB_DISABLE_T;
+	assert_string_equal(send("?"), "S05");
+	S.disabled = STUB_DISABLE_VCONT | STUB_DISABLE_QC | STUB_DISABLE_QFTHREADINFO;
+	assert_string_equal(send("vCont?"), "");
+	assert_string_equal(send("vCont;c"), "");
+	assert_false(S.running);
+	assert_string_equal(send("qC"), "");
+	assert_string_equal(send("qfThreadInfo"), "");
+	assert_string_equal(send("qsThreadInfo"), "");
+	/* without multiprocess gdb names the process 42000 (0xa410) */
+	S.disabled = 0;
+	assert_string_equal(send("vKill;a410"), "OK");
+	assert_int_equal(fake_stats.killed, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +919,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_process_lifetime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_non_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_packet, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,8 @@ struct fake_stats {
 };
 extern struct fake_stats fake_stats;
 extern bool fake_hw_ok;
+extern bool fake_watch_emulated;
+bool fake_watch_emulated;	/* stub_proc_watch_emulated() */
 extern pid_t fake_launch_pid;
 struct stub_proc *fake_proc_create(pid_t pid, size_t nthreads);
 void fake_proc_push_event(struct stub_proc *p, const struct stub_event *ev);
@@ -64,6 +66,7 @@ struct stub_proc {
 /* What the test can see after the process is gone. */
 struct fake_stats fake_stats;
 bool fake_hw_ok;
+bool fake_watch_emulated;	/* stub_proc_watch_emulated() */
 pid_t fake_launch_pid = 0x3ffff0;
 
 struct stub_proc *fake_proc_create(pid_t pid, size_t nthreads)
@@ -341,6 +344,12 @@ struct gsc_error *stub_proc_peek_debugreg(struct stub_proc *p, pid_t tid, int n,
 bool stub_ptrace_probe_debug_regs(void)
 {
 	return fake_hw_ok;
+}
+
+bool stub_proc_watch_emulated(struct stub_proc *p)
+{
+	(void)p;
+	return fake_watch_emulated;
 }
 
 void stub_proc_set_pass(struct stub_proc *p, const bool pass[65])

@@ -30,14 +30,15 @@
 #   LLDB_KEEP=1       keep the scratch directory (transcripts, packet logs)
 #
 # Watchpoints on this kind of VM: the hypervisor never delivers debug-register
-# traps.  lldb has no software watchpoints, so the only consistent answers are
-# (a) refused: lldb prints an error, `watchpoint list` is empty and the
-# program goes on to the next breakpoint (what gostub does after its probe), or
-# (b) Z2 accepted and the watchpoint stops at the write with the new value
-# (a machine whose debug registers work).  (c) accepted but never firing is
-# what lldb-server does here: accepted, with a note, only in LLDB_SERVER mode.
-# What lldb 14 and 16 print for (a), seen here:
-#   qWatchpointSupportInfo -> num:0 (gostub): no Z2 is sent;
+# traps.  gostub then emulates write watchpoints (single-step and compare) and
+# must stop at the write with the new value, as on a machine whose debug
+# registers work.  lldb has no software watchpoints of its own, so for the
+# references the consistent answers are (a) refused: lldb prints an error,
+# `watchpoint list` is empty and the program goes on to the next breakpoint
+# (LLDB_SERVER=refuse-z2), or (c) accepted but never firing, what lldb-server
+# does here: accepted, with a note, only in LLDB_SERVER mode.  What lldb 14 and
+# 16 print for (a), seen here:
+#   qWatchpointSupportInfo -> num:0: no Z2 is sent;
 #     "error: Watchpoint creation failed (addr=0x..., size=4, variable
 #     expression='counter')." + "error: Target supports (0) hardware
 #     watchpoint slots."
@@ -307,6 +308,9 @@ EOF
 		else
 			failed $s "watchpoint accepted, so it must stop at the write (got: $(grep -m1 'stop reason' "$(answer $s continue 2)"))"
 		fi
+	elif [ "$MODE" = gostub ]; then
+		# gostub emulates write watchpoints when debug registers do not trap
+		failed $s "watchpoint set: gostub must accept it (got: $(echo "$watch" | head -2))"
 	elif echo "$watch" | grep -q '^error:'; then
 		pass $s "watchpoint refused with an error: $(echo "$watch" | head -1)"
 		check $s "watchpoint list" 'No watchpoints currently set' "refused watchpoint not listed"
