@@ -218,23 +218,43 @@ static const uint8_t *args_end(const uint8_t *a, const uint8_t *end)
 	return semi ? semi : end;
 }
 
+/*
+ * The process, the thread the packet's suffix (or Hg) names, and its
+ * registers as g-packet data: *wire_ret is malloc'd, or NULL when the reply
+ * (no process, no such thread, a read error) is already written and the
+ * result is what to return.
+ */
+static enum rsp_result thread_wire(struct stub_session *s, const uint8_t *suffix, const uint8_t *end,
+				   struct rsp_buf *reply, pid_t *tid_ret, uint8_t **wire_ret, size_t *size_ret)
+{
+	*wire_ret = NULL;
+	if (!s->proc)
+		return no_process(s, reply);
+	pid_t tid = reg_thread(s, suffix, end);
+	if (!tid) {
+		stub_reply_error(s, reply, 2, "no such thread");
+		return RSP_REPLY;
+	}
+	struct gsc_error *err = stub_read_wire_regs(s, tid, wire_ret, size_ret);
+	if (err) {
+		*wire_ret = NULL;
+		return gsc_fail(s, reply, err);
+	}
+	*tid_ret = tid;
+	return RSP_REPLY;
+}
+
 // g: all registers, hex in target.xml order ([;thread:<id>;])
 static enum rsp_result h_g(struct stub_session *s, const uint8_t *a, const uint8_t *end, struct rsp_buf *reply)
 {
 	if (args_end(a, end) != a)
 		return bad_packet(s, reply);
-	if (!s->proc)
-		return no_process(s, reply);
-	pid_t tid = reg_thread(s, a, end);
-	if (!tid) {
-		stub_reply_error(s, reply, 2, "no such thread");
-		return RSP_REPLY;
-	}
+	pid_t tid;
 	uint8_t *wire;
 	size_t size;
-	struct gsc_error *err = stub_read_wire_regs(s, tid, &wire, &size);
-	if (err)
-		return gsc_fail(s, reply, err);
+	enum rsp_result r = thread_wire(s, a, end, reply, &tid, &wire, &size);
+	if (!wire)
+		return r;
 	rsp_buf_add_hex(reply, wire, size);
 	free(wire);
 	return RSP_REPLY;
@@ -268,20 +288,13 @@ static enum rsp_result h_gwrite(struct stub_session *s, const uint8_t *a, const 
 				struct rsp_buf *reply)
 {
 	const uint8_t *e = args_end(a, end);
-	if (!s->proc)
-		return no_process(s, reply);
-	pid_t tid = reg_thread(s, e, end);
-	if (!tid) {
-		stub_reply_error(s, reply, 2, "no such thread");
-		return RSP_REPLY;
-	}
+	pid_t tid;
 	uint8_t *wire;
 	size_t size;
-	struct gsc_error *err = stub_read_wire_regs(s, tid, &wire, &size);
-	if (err)
-		return gsc_fail(s, reply, err);
+	enum rsp_result r = thread_wire(s, e, end, reply, &tid, &wire, &size);
+	if (!wire)
+		return r;
 	size_t hl = (size_t)(e - a);
-	enum rsp_result r;
 	if (hl % 2 || hl / 2 > size || !rsp_hex_decode(a, hl, wire, hl / 2))
 		r = bad_packet(s, reply);	/* a shorter G keeps the registers it does not cover */
 	else
@@ -307,18 +320,12 @@ static enum rsp_result h_p(struct stub_session *s, const uint8_t *a, const uint8
 	const char *name;
 	if (!parse_regno(s, &a, end, &regno) || args_end(a, end) != a)
 		return bad_packet(s, reply);
-	if (!s->proc)
-		return no_process(s, reply);
-	pid_t tid = reg_thread(s, a, end);
-	if (!tid) {
-		stub_reply_error(s, reply, 2, "no such thread");
-		return RSP_REPLY;
-	}
+	pid_t tid;
 	uint8_t *wire;
 	size_t size;
-	struct gsc_error *err = stub_read_wire_regs(s, tid, &wire, &size);
-	if (err)
-		return gsc_fail(s, reply, err);
+	enum rsp_result r = thread_wire(s, a, end, reply, &tid, &wire, &size);
+	if (!wire)
+		return r;
 	if (gsc_arch_wire_reg(s->arch, regno, &off, &sz, &name) && off + sz <= size)
 		rsp_buf_add_hex(reply, wire + off, sz);
 	else
@@ -339,19 +346,12 @@ static enum rsp_result h_pwrite(struct stub_session *s, const uint8_t *a, const 
 	const uint8_t *e = args_end(a, end);
 	if (!gsc_arch_wire_reg(s->arch, regno, &off, &sz, &name) || (size_t)(e - a) != sz * 2)
 		return bad_packet(s, reply);
-	if (!s->proc)
-		return no_process(s, reply);
-	pid_t tid = reg_thread(s, e, end);
-	if (!tid) {
-		stub_reply_error(s, reply, 2, "no such thread");
-		return RSP_REPLY;
-	}
+	pid_t tid;
 	uint8_t *wire;
 	size_t size;
-	struct gsc_error *err = stub_read_wire_regs(s, tid, &wire, &size);
-	if (err)
-		return gsc_fail(s, reply, err);
-	enum rsp_result r;
+	enum rsp_result r = thread_wire(s, e, end, reply, &tid, &wire, &size);
+	if (!wire)
+		return r;
 	if (off + sz > size || !rsp_hex_decode(a, sz * 2, wire + off, sz))
 		r = bad_packet(s, reply);
 	else
