@@ -250,16 +250,18 @@ static void xfer_chunk(struct rsp_buf *reply, const void *data, size_t size, uin
 	size_t n = size - (size_t)off;
 	if (len < n)
 		n = (size_t)len;
-	if (n > cap)
-		n = cap;
-	rsp_buf_add_char(reply, off + n < size ? 'm' : 'l');
-	rsp_buf_add_escaped(reply, (const uint8_t *)data + off, n);
+	/* the offset counts data bytes, the cap counts escaped ones: at least one byte moves */
+	size_t mark = reply->len;
+	rsp_buf_add_char(reply, 'm');
+	size_t took = rsp_buf_add_escaped_max(reply, (const uint8_t *)data + off, n, cap < 2 ? 2 : cap);
+	if (!reply->oom && off + took >= size)
+		reply->data[mark] = 'l';
 }
 
 static size_t xfer_cap(const struct stub_session *s)
 {
-	/* escaping can double the bytes; stay within what we said a packet holds */
-	return (size_t)s->packet_size;
+	/* escaped bytes of one reply, less the 'm'/'l': within what we said a packet holds */
+	return (size_t)s->packet_size - 1;
 }
 
 // qXfer:features:read:<annex>:<off>,<len>: target.xml

@@ -161,6 +161,22 @@ void rsp_buf_add_escaped(struct rsp_buf *b, const void *data, size_t len)
 	b->data[b->len] = 0;
 }
 
+size_t rsp_buf_add_escaped_max(struct rsp_buf *b, const void *data, size_t len, size_t max_out)
+{
+	const uint8_t *s = data;
+	size_t in = 0, out = 0;
+
+	while (in < len) {
+		size_t w = needs_escape(s[in]) ? 2 : 1;
+		if (out + w > max_out)
+			break;
+		out += w;
+		in++;
+	}
+	rsp_buf_add_escaped(b, data, in);
+	return in;
+}
+
 /* ---- hex ----------------------------------------------------------------- */
 
 int rsp_hex_digit(uint8_t c)

@@ -51,6 +51,8 @@ void rsp_buf_printf(struct rsp_buf *b, const char *fmt, ...) __attribute__((form
 void rsp_buf_add_hex(struct rsp_buf *b, const void *data, size_t len);
 /* Bytes with '$', '#', '}', '*' escaped as '}' followed by the byte ^ 0x20 (binary replies). */
 void rsp_buf_add_escaped(struct rsp_buf *b, const void *data, size_t len);
+/* The same for as many leading bytes as fit in max_out escaped bytes; returns how many it took. */
+size_t rsp_buf_add_escaped_max(struct rsp_buf *b, const void *data, size_t len, size_t max_out);
 /* Grows the capacity to at least len + extra; false (and oom set) on failure. */
 bool rsp_buf_reserve(struct rsp_buf *b, size_t extra);
 

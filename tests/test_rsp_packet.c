@@ -494,6 +494,16 @@ static void test_buf_helpers(void **state)
 	assert_int_equal(b.len, 10);
 	assert_memory_equal(b.data, "a}\x04}\x03}]}\x0a\x00", 10);
 	rsp_buf_reset(&b);
+	/* a cap in escaped bytes: an escape pair is never split */
+	assert_int_equal(rsp_buf_add_escaped_max(&b, "a$#}*\x00", 6, 2), 1);
+	assert_int_equal(b.len, 1);
+	assert_int_equal(rsp_buf_add_escaped_max(&b, "$#", 2, 3), 1);
+	assert_int_equal(b.len, 3);
+	assert_int_equal(rsp_buf_add_escaped_max(&b, "xyz", 3, 100), 3);
+	assert_int_equal(rsp_buf_add_escaped_max(&b, "$", 1, 1), 0);
+	assert_int_equal(b.len, 6);
+	assert_memory_equal(b.data, "a}\x04xyz", 6);
+	rsp_buf_reset(&b);
 	for (int i = 0; i < 10000; i++)
 		rsp_buf_add_char(&b, (char)('a' + i % 26));
 	assert_int_equal(b.len, 10000);
