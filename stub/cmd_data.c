@@ -39,7 +39,7 @@ struct gsc_error *stub_read_wire_regs(struct stub_session *s, pid_t tid, uint8_t
 	const struct stub_regs *regs;
 	if (!s->proc || !s->arch)
 		return gsc_error_create(GSC_ERR_NOT_FOUND, "no process");
-	struct gsc_error *err = stub_proc_get_regs(s->proc, tid, &regs);
+	struct gsc_error *err = stub_proc_get_regs(stub_session_proc_of(s, tid), tid, &regs);
 	if (err)
 		return err;
 	size_t size = gsc_arch_wire_size(s->arch);
@@ -57,7 +57,7 @@ struct gsc_error *stub_read_wire_gprs(struct stub_session *s, pid_t tid, uint8_t
 	const uint8_t *gpr;
 	if (!s->proc || !s->arch)
 		return gsc_error_create(GSC_ERR_NOT_FOUND, "no process");
-	struct gsc_error *err = stub_proc_get_gpr(s->proc, tid, &gpr);
+	struct gsc_error *err = stub_proc_get_gpr(stub_session_proc_of(s, tid), tid, &gpr);
 	if (err)
 		return err;
 	size_t size = gsc_arch_wire_size(s->arch);
@@ -89,6 +89,12 @@ static size_t clamp_len(uint64_t addr, uint64_t len, size_t cap)
 	return (size_t)len;
 }
 
+/* Memory and breakpoints act on the process Hg names: a held fork child, or the process. */
+static struct stub_proc *mem_proc(struct stub_session *s)
+{
+	return stub_session_proc_for(s, &s->g_thread);
+}
+
 static struct gsc_error *read_mem(struct stub_session *s, uint64_t addr, size_t len, uint8_t **buf_ret,
 				  size_t *done_ret)
 {
@@ -96,7 +102,7 @@ static struct gsc_error *read_mem(struct stub_session *s, uint64_t addr, size_t 
 	if (!buf)
 		return &gsc_enomem;
 	size_t done = 0;
-	struct gsc_error *err = len ? stub_proc_read_mem(s->proc, addr, buf, len, &done) : NULL;
+	struct gsc_error *err = len ? stub_proc_read_mem(mem_proc(s), addr, buf, len, &done) : NULL;
 	if (err) {
 		free(buf);
 		return err;
@@ -158,7 +164,7 @@ static enum rsp_result write_mem(struct stub_session *s, uint64_t addr, const ui
 {
 	if (len && addr + len < addr)
 		return bad_packet(s, reply);
-	struct gsc_error *err = len ? stub_proc_write_mem(s->proc, addr, data, len) : NULL;
+	struct gsc_error *err = len ? stub_proc_write_mem(mem_proc(s), addr, data, len) : NULL;
 	if (err)
 		return gsc_fail(s, reply, err);
 	stub_reply_ok(reply);
@@ -265,7 +271,8 @@ static enum rsp_result put_regs(struct stub_session *s, pid_t tid, const uint8_t
 				struct rsp_buf *reply)
 {
 	const struct stub_regs *cur;
-	struct gsc_error *err = stub_proc_get_regs(s->proc, tid, &cur);
+	struct stub_proc *p = stub_session_proc_of(s, tid);
+	struct gsc_error *err = stub_proc_get_regs(p, tid, &cur);
 	if (err)
 		return gsc_fail(s, reply, err);
 	struct stub_regs *regs = malloc(sizeof(*regs));
@@ -275,7 +282,7 @@ static enum rsp_result put_regs(struct stub_session *s, pid_t tid, const uint8_t
 	}
 	memcpy(regs, cur, sizeof(*regs));
 	gsc_amd64_native_from_wire(wire, regno, regs->gpr, regs->xsave, regs->xsave_len);
-	err = stub_proc_set_regs(s->proc, tid, regs);
+	err = stub_proc_set_regs(p, tid, regs);
 	free(regs);
 	if (err)
 		return gsc_fail(s, reply, err);
@@ -384,13 +391,13 @@ static enum rsp_result breakpoint(struct stub_session *s, bool insert, const uin
 	if (!s->proc)
 		return no_process(s, reply);
 	struct gsc_error *err;
+	struct stub_proc *p = mem_proc(s);
 	if (type == 0) {
-		err = insert ? stub_proc_insert_breakpoint(s->proc, addr) : stub_proc_remove_breakpoint(s->proc, addr);
+		err = insert ? stub_proc_insert_breakpoint(p, addr) : stub_proc_remove_breakpoint(p, addr);
 	} else {
 		static const enum stub_hw_kind kinds[] = { 0, STUB_HW_EXEC, STUB_HW_WRITE, STUB_HW_READ, STUB_HW_ACCESS };
 		size_t len = type == 1 ? 1 : (size_t)kind;
-		err = insert ? stub_proc_insert_hw(s->proc, kinds[type], addr, len)
-			     : stub_proc_remove_hw(s->proc, kinds[type], addr, len);
+		err = insert ? stub_proc_insert_hw(p, kinds[type], addr, len) : stub_proc_remove_hw(p, kinds[type], addr, len);
 	}
 	if (err)
 		return gsc_fail(s, reply, err);

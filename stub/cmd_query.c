@@ -65,6 +65,10 @@ static enum rsp_result h_qsupported(struct stub_session *s, const uint8_t *a, co
 	s->hwbreak = feature_in(a, end, "hwbreak+");
 	s->error_message = feature_in(a, end, "error-message+");
 	s->binary_upload = feature_in(a, end, "binary-upload+");
+	s->fork_events = feature_in(a, end, "fork-events+");
+	s->vfork_events = feature_in(a, end, "vfork-events+");
+	s->exec_events = feature_in(a, end, "exec-events+");
+	stub_session_fork_events(s);
 	rsp_buf_printf(reply,
 		       "PacketSize=%x;QPassSignals+;QProgramSignals+;QStartupWithShell+;QEnvironmentHexEncoded+;"
 		       "QEnvironmentReset+;QEnvironmentUnset+;QSetWorkingDir+;qXfer:libraries-svr4:read+;"
@@ -78,6 +82,12 @@ static enum rsp_result h_qsupported(struct stub_session *s, const uint8_t *a, co
 		rsp_buf_add_str(reply, ";binary-upload+");
 	if (s->error_message)
 		rsp_buf_add_str(reply, ";error-message+");
+	if (s->multiprocess && s->fork_events)
+		rsp_buf_add_str(reply, ";fork-events+");
+	if (s->multiprocess && s->vfork_events)
+		rsp_buf_add_str(reply, ";vfork-events+");
+	if (s->exec_events)
+		rsp_buf_add_str(reply, ";exec-events+");
 	return RSP_REPLY;
 }
 
@@ -181,14 +191,18 @@ static enum rsp_result h_qfthreadinfo(struct stub_session *s, const uint8_t *a, 
 		rsp_buf_add_str(reply, "l");
 		return RSP_REPLY;
 	}
-	size_t n;
-	const pid_t *t = stub_proc_threads(s->proc, &n);
-	rsp_buf_add_char(reply, n ? 'm' : 'l');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			rsp_buf_add_char(reply, ',');
-		stub_write_tid(s, reply, t[i]);
+	bool first = true;
+	for (size_t k = 0; k <= s->nforks; k++) {	/* the process, then held fork children */
+		size_t n;
+		const pid_t *t = stub_proc_threads(k ? s->forks[k - 1] : s->proc, &n);
+		for (size_t i = 0; i < n; i++) {
+			rsp_buf_add_char(reply, first ? 'm' : ',');
+			first = false;
+			stub_write_tid(s, reply, t[i]);
+		}
 	}
+	if (first)
+		rsp_buf_add_char(reply, 'l');
 	return RSP_REPLY;
 }
 
@@ -281,14 +295,13 @@ static enum rsp_result h_xfer_features(struct stub_session *s, const uint8_t *a,
 	return RSP_REPLY;
 }
 
-static void gen_threads(struct stub_session *s, struct rsp_buf *b)
+static void gen_proc_threads(struct stub_session *s, struct stub_proc *p, struct rsp_buf *b)
 {
 	size_t n;
-	const pid_t *t = stub_proc_threads(s->proc, &n);
-	rsp_buf_add_str(b, "<threads>\n");
+	const pid_t *t = stub_proc_threads(p, &n);
 	for (size_t i = 0; i < n; i++) {
 		char name[64];
-		stub_proc_thread_name(s->proc, t[i], name, sizeof(name));
+		stub_proc_thread_name(p, t[i], name, sizeof(name));
 		rsp_buf_add_str(b, "<thread id=\"");
 		stub_write_tid(s, b, t[i]);
 		rsp_buf_add_char(b, '"');
@@ -299,6 +312,13 @@ static void gen_threads(struct stub_session *s, struct rsp_buf *b)
 		stub_xml_escape(b, name);
 		rsp_buf_add_str(b, "\"/>\n");
 	}
+}
+
+static void gen_threads(struct stub_session *s, struct rsp_buf *b)
+{
+	rsp_buf_add_str(b, "<threads>\n");
+	for (size_t k = 0; k <= s->nforks; k++)	/* the process, then held fork children */
+		gen_proc_threads(s, k ? s->forks[k - 1] : s->proc, b);
 	rsp_buf_add_str(b, "</threads>\n");
 }
 
@@ -745,6 +765,9 @@ static const char *reason_name(enum stub_stop_reason r)
 	case STUB_STOP_WATCH: return "watchpoint";
 	case STUB_STOP_SIGNAL: return "signal";
 	case STUB_STOP_EXEC: return "exec";
+	case STUB_STOP_FORK: return "fork";
+	case STUB_STOP_VFORK: return "vfork";
+	case STUB_STOP_VFORK_DONE: return "vforkdone";
 	default: return NULL;
 	}
 }
@@ -777,7 +800,7 @@ static void json_thread(struct stub_session *s, pid_t tid, struct rsp_buf *b)
 		const char *r = reason_name(st.reason);
 		if (r)
 			rsp_buf_printf(b, ",\"reason\":\"%s\"", r);
-		rsp_buf_printf(b, ",\"signal\":%d", stub_signal_to_gdb(st.signo));
+		rsp_buf_printf(b, ",\"signal\":%d", stub_signal_to_wire(s, st.signo));
 	}
 	uint8_t *wire;
 	size_t size;
@@ -829,15 +852,15 @@ static enum rsp_result h_jthreadsinfo(struct stub_session *s, const uint8_t *a, 
 	return RSP_REPLY;
 }
 
-/* Hex list "a;b;c;" of GDB signal numbers into pass[] by Linux number. */
-static bool parse_signal_list(const uint8_t *a, const uint8_t *end, bool pass[65])
+/* Hex list "a;b;c;" of signal numbers (the client's) into pass[] by Linux number. */
+static bool parse_signal_list(const struct stub_session *s, const uint8_t *a, const uint8_t *end, bool pass[65])
 {
 	memset(pass, 0, 65 * sizeof(bool));
 	while (a < end) {
 		uint64_t g;
 		if (!rsp_parse_hex_u64(&a, end, &g))
 			return false;
-		int l = g < 1000 ? stub_signal_from_gdb((int)g) : 0;
+		int l = g < 1000 ? stub_signal_from_wire(s, (int)g) : 0;
 		if (l > 0 && l <= 64)
 			pass[l] = true;
 		if (a < end) {
@@ -854,7 +877,7 @@ static enum rsp_result h_qpasssignals(struct stub_session *s, const uint8_t *a, 
 				      struct rsp_buf *reply)
 {
 	bool pass[65];
-	if (!parse_signal_list(a, end, pass))
+	if (!parse_signal_list(s, a, end, pass))
 		return bad_packet(s, reply);
 	memcpy(s->pass, pass, sizeof(pass));
 	s->pass_set = true;
@@ -869,7 +892,7 @@ static enum rsp_result h_qprogramsignals(struct stub_session *s, const uint8_t *
 					 struct rsp_buf *reply)
 {
 	bool ignored[65];
-	if (!parse_signal_list(a, end, ignored))
+	if (!parse_signal_list(s, a, end, ignored))
 		return bad_packet(s, reply);
 	stub_reply_ok(reply);
 	return RSP_REPLY;

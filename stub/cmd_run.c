@@ -108,6 +108,15 @@ static void add_lldb_keys(struct stub_session *s, const struct stub_thread_stop 
 	case STUB_STOP_EXEC:
 		rsp_buf_add_str(b, "reason:exec;");
 		break;
+	case STUB_STOP_FORK:
+		rsp_buf_add_str(b, "reason:fork;");
+		break;
+	case STUB_STOP_VFORK:
+		rsp_buf_add_str(b, "reason:vfork;");
+		break;
+	case STUB_STOP_VFORK_DONE:
+		rsp_buf_add_str(b, "reason:vforkdone;");
+		break;
 	default:
 		break;
 	}
@@ -115,16 +124,9 @@ static void add_lldb_keys(struct stub_session *s, const struct stub_thread_stop 
 
 void stub_client_stop(const struct stub_session *s, struct stub_thread_stop *st)
 {
-	/*
-	 * lldb decodes the stop it gets at connect with the host's (Linux)
-	 * signal numbers: it installs GDB's numbering only after that stop
-	 * (ProcessGDBRemote, when the stub has no native-signals+).  So the
-	 * launch or attach stop goes out as 0x13, Linux's SIGSTOP, as
-	 * lldb-server sends it; that wire number is GDB's SIGCONT, i.e. Linux
-	 * SIGCONT here.
-	 */
+	/* The launch or attach stop goes out to lldb as SIGSTOP, as lldb-server sends it. */
 	if (s->lldb && s->initial_stop && st->reason == STUB_STOP_SIGNAL && (st->signo == SIGTRAP || !st->signo))
-		st->signo = SIGCONT;
+		st->signo = SIGSTOP;
 }
 
 void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, struct rsp_buf *reply)
@@ -134,10 +136,21 @@ void stub_write_stop(struct stub_session *s, const struct stub_thread_stop *st, 
 	    st->reason == STUB_STOP_HW_BREAK)
 		sig = SIGTRAP;
 	if (s->disabled & STUB_DISABLE_T) {	/* --disable-packet=T: the bare S form */
-		rsp_buf_printf(reply, "S%02x", (unsigned)stub_signal_to_gdb(sig));
+		rsp_buf_printf(reply, "S%02x", (unsigned)stub_signal_to_wire(s, sig));
 		return;
 	}
-	rsp_buf_printf(reply, "T%02x", (unsigned)stub_signal_to_gdb(sig));
+	rsp_buf_printf(reply, "T%02x", (unsigned)stub_signal_to_wire(s, sig));
+	if (st->reason == STUB_STOP_FORK || st->reason == STUB_STOP_VFORK)
+		rsp_buf_printf(reply, "%s:p%x.%x;", st->reason == STUB_STOP_FORK ? "fork" : "vfork",
+			       (unsigned)st->child, (unsigned)st->child);
+	if (st->reason == STUB_STOP_VFORK_DONE)
+		rsp_buf_add_str(reply, "vforkdone:;");
+	if (st->reason == STUB_STOP_EXEC && s->exec_events && s->last_stop.stop.reason == STUB_STOP_EXEC &&
+	    s->last_stop.exec_path[0]) {
+		rsp_buf_add_str(reply, "exec:");
+		rsp_buf_add_hex(reply, s->last_stop.exec_path, strlen(s->last_stop.exec_path));
+		rsp_buf_add_char(reply, ';');
+	}
 	if (st->reason == STUB_STOP_WATCH && !s->list_threads) {
 		static const char *const key[] = { "hwbreak", "watch", "rwatch", "awatch" };
 		rsp_buf_printf(reply, "%s:%llx;", key[st->hw_kind & 3], (unsigned long long)st->addr);
@@ -187,12 +200,14 @@ static bool stays_up(const struct stub_session *s)
 static void write_exit(struct stub_session *s, struct rsp_buf *reply)
 {
 	if (s->exit_kind == STUB_EV_SIGNALED)
-		rsp_buf_printf(reply, "X%02x", (unsigned)stub_signal_to_gdb(s->exit_status));
+		rsp_buf_printf(reply, "X%02x", (unsigned)stub_signal_to_wire(s, s->exit_status));
 	else
 		rsp_buf_printf(reply, "W%02x", (unsigned)(s->exit_status & 0xff));
 	if (s->multiprocess)
 		rsp_buf_printf(reply, ";process:%x", (unsigned)s->exit_pid);
 }
+
+static bool promote_fork(struct stub_session *s);
 
 void stub_report_event(struct stub_session *s, const struct stub_event *ev, struct rsp_buf *reply)
 {
@@ -210,6 +225,9 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 		s->proc = NULL;
 		s->have_stop = false;
 		s->cur_tid = 0;
+		if (promote_fork(s))
+			return;
+		stub_session_drop_forks(s);
 		if (!stays_up(s))
 			s->quit = true;	/* gdbserver ends when its only process is gone */
 		return;
@@ -218,6 +236,8 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 	s->have_stop = true;
 	s->cur_tid = ev->stop.tid;
 	s->g_thread = (struct stub_ptid){ 0, 0 };
+	if (ev->stop.reason == STUB_STOP_FORK || ev->stop.reason == STUB_STOP_VFORK)
+		stub_session_add_fork(s, ev->stop.child);
 	stub_write_stop(s, &ev->stop, reply);
 }
 
@@ -345,6 +365,7 @@ void stub_ns_set(struct stub_session *s, bool on)
 	s->non_stop = on;
 	stub_ns_clear_queue(s);
 	ns_rebuild(s);
+	stub_session_fork_events(s);	/* not in non-stop mode */
 	if (!on || !s->proc || !s->initial_stop)
 		return;
 	/*
@@ -644,7 +665,9 @@ static enum rsp_result do_resume(struct stub_session *s, const struct stub_resum
 	return RSP_NO_REPLY;
 }
 
-static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8_t *end, struct stub_resume *r)
+/* *fork_ret: the action names a held fork child (not resumable here). */
+static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8_t *end, struct stub_resume *r,
+			 bool *fork_ret)
 {
 	const uint8_t *p = *pp;
 	uint64_t v;
@@ -662,7 +685,7 @@ static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8
 		r->kind = c == 'C' ? STUB_RESUME_CONT : STUB_RESUME_STEP;
 		if (!rsp_parse_hex_u64(&p, end, &v) || v > 0xff)
 			return false;
-		r->signo = stub_signal_from_gdb((int)v);
+		r->signo = stub_signal_from_wire(s, (int)v);
 		break;
 	case 'r':
 		r->kind = STUB_RESUME_RANGE;
@@ -678,8 +701,14 @@ static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8
 		p++;
 		if (!stub_parse_ptid(&p, end, &id))
 			return false;
-		if (id.pid > 0 && s->proc && id.pid != stub_proc_pid(s->proc))
+		if (id.pid > 0 && s->proc && id.pid != stub_proc_pid(s->proc)) {
+			*fork_ret = stub_session_fork(s, id.pid) != NULL;
 			return false;
+		}
+		if (id.pid <= 0 && id.tid > 0 && stub_session_proc_of(s, (pid_t)id.tid) != s->proc) {
+			*fork_ret = true;
+			return false;
+		}
 		if (id.tid == 0)
 			r->tid = stub_resolve_thread(s, NULL);
 		else
@@ -713,8 +742,14 @@ static enum rsp_result h_vcont(struct stub_session *s, const uint8_t *a, const u
 	size_t n = 0;
 	const uint8_t *p = a;
 	while (n < max) {
-		if (!parse_action(s, &p, end, &act[n])) {
+		bool fork = false;
+		if (!parse_action(s, &p, end, &act[n], &fork)) {
 			free(act);
+			if (fork) {
+				stub_reply_error(s, reply, 0x16, "gostub runs one process at a time: "
+								 "detach the fork child to run it");
+				return RSP_REPLY;
+			}
 			return bad_packet(s, reply);
 		}
 		n++;
@@ -759,7 +794,7 @@ static enum rsp_result legacy_resume(struct stub_session *s, bool step, const ui
 	}
 	struct stub_resume act[2];
 	size_t n = 0;
-	int signo = stub_signal_from_gdb((int)sig);
+	int signo = stub_signal_from_wire(s, (int)sig);
 	if (step || signo || specific)
 		act[n++] = (struct stub_resume){ .tid = tid, .kind = step ? STUB_RESUME_STEP : STUB_RESUME_CONT,
 						 .signo = signo };
@@ -803,7 +838,7 @@ static enum rsp_result h_h(struct stub_session *s, const uint8_t *a, const uint8
 		return bad_packet(s, reply);
 	if (!s->proc)
 		return no_process(s, reply);
-	if (id.tid > 0 && !stub_proc_has_thread(s->proc, (pid_t)id.tid)) {
+	if (id.tid > 0 && !stub_proc_has_thread(stub_session_proc_for(s, &id), (pid_t)id.tid)) {
 		stub_reply_error(s, reply, 2, "no such thread");
 		return RSP_REPLY;
 	}
@@ -821,7 +856,7 @@ static enum rsp_result h_t(struct stub_session *s, const uint8_t *a, const uint8
 	struct stub_ptid id;
 	if (!stub_parse_ptid(&a, end, &id) || a != end)
 		return bad_packet(s, reply);
-	if (s->proc && id.tid > 0 && stub_proc_has_thread(s->proc, (pid_t)id.tid))
+	if (s->proc && id.tid > 0 && stub_proc_has_thread(stub_session_proc_for(s, &id), (pid_t)id.tid))
 		stub_reply_ok(reply);
 	else
 		stub_reply_error(s, reply, 2, "no such thread");
@@ -931,6 +966,33 @@ static bool pid_matches(struct stub_session *s, const uint8_t *a, const uint8_t 
 	return s->proc && pid == (uint64_t)stub_proc_pid(s->proc);
 }
 
+/*
+ * The process is gone (detached, exited) while fork children are held:
+ * the newest becomes the process, stopped, so that the client can run it
+ * (gdb's follow-fork-mode child, or an inferior kept by detach-on-fork
+ * off).  False when there is none.
+ */
+static bool promote_fork(struct stub_session *s)
+{
+	if (!s->nforks)
+		return false;
+	struct stub_proc *next = s->forks[--s->nforks];
+	stub_session_set_proc(s, next, 0);	/* drops the other children */
+	s->initial_stop = false;
+	return true;
+}
+
+/* D;<pid> or vKill;<pid> of a held fork child: true when pid names one (then *err_ret says how it went). */
+static bool drop_fork(struct stub_session *s, const uint8_t *a, const uint8_t *end, bool kill,
+		      struct gsc_error **err_ret)
+{
+	uint64_t pid;
+	*err_ret = NULL;
+	if (a == end || !rsp_parse_hex_u64(&a, end, &pid) || a != end || pid > INT32_MAX)
+		return false;
+	return stub_session_drop_fork(s, (int64_t)pid, kill, err_ret);
+}
+
 static void kill_process(struct stub_session *s)
 {
 	struct gsc_error *err = stub_proc_kill(s->proc);
@@ -951,6 +1013,14 @@ static enum rsp_result h_vkill(struct stub_session *s, const uint8_t *a, const u
 {
 	if (!s->proc)
 		return no_process(s, reply);
+	struct gsc_error *err;
+	if (drop_fork(s, a, end, true, &err)) {
+		if (err)
+			stub_reply_gsc_error(s, reply, err);
+		else
+			stub_reply_ok(reply);
+		return RSP_REPLY;
+	}
 	if (!pid_matches(s, a, end)) {
 		stub_reply_error(s, reply, 3, "no such process");
 		return RSP_REPLY;
@@ -1008,20 +1078,32 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 		return no_process(s, reply);
 	if (a < end && *a == ';')
 		a++;
+	struct gsc_error *err;
+	if (drop_fork(s, a, end, false, &err)) {
+		if (err)
+			stub_reply_gsc_error(s, reply, err);
+		else
+			stub_reply_ok(reply);
+		return RSP_REPLY;
+	}
 	if (!pid_matches(s, a, end)) {
 		stub_reply_error(s, reply, 3, "no such process");
 		return RSP_REPLY;
 	}
-	struct gsc_error *err = stub_proc_detach(s->proc);
+	err = stub_proc_detach(s->proc);
 	if (err) {
 		stub_reply_gsc_error(s, reply, err);
 		return RSP_REPLY;
 	}
 	stub_proc_destroy(s->proc);
-	stub_session_set_proc(s, NULL, 0);
+	s->proc = NULL;
+	/* follow-fork-mode child: gdb detaches the parent and goes on with the child */
+	if (!promote_fork(s)) {
+		stub_session_set_proc(s, NULL, 0);
+		if (!stays_up(s))
+			s->quit = true;
+	}
 	s->exit_kind = 0;
-	if (!stays_up(s))
-		s->quit = true;
 	stub_reply_ok(reply);
 	return RSP_REPLY;
 }

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/kcmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -58,8 +59,16 @@
 extern char **environ;
 
 enum {
-	TRACE_OPTIONS = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
-			PTRACE_O_TRACESYSGOOD,
+	/*
+	 * Forks are traced so that a child never runs into our int3 bytes:
+	 * it is cleaned and let go (release_fork).  Not while a launch runs
+	 * the shell or a wrapper to the program's exec: their children are
+	 * none of ours.
+	 */
+	LAUNCH_OPTIONS = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+			 PTRACE_O_TRACESYSGOOD,
+	TRACE_OPTIONS = LAUNCH_OPTIONS | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+			PTRACE_O_TRACEVFORKDONE,
 	INT3 = 0xcc,
 	WAIT_SLICE_MS = 1000,
 	RANGE_SLICE_MS = 20,	/* range stepping inside stub_proc_poll, at most */
@@ -114,8 +123,17 @@ struct thread {
 	uint64_t expect_mask;	/* re-sent with tgkill: pass silently when they arrive */
 	bool cancelled_bp;	/* PC rewound over a superseded hit: take it again */
 	bool interrupt_sent;	/* the thread stub_proc_interrupt chose */
+	bool in_vfork;		/* its vfork child runs on our memory (stub_proc.vforks) */
 	bool stop_pc_valid;
 	uint64_t stop_pc;	/* PC when it stopped: step over a breakpoint only there */
+	/*
+	 * It stopped by hitting the breakpoint at stop_pc (PC rewound), or a
+	 * range step ended on one: only then is a resume a step over it.  A
+	 * thread that merely stopped at a breakpoint's address (a system call
+	 * returning there, an interrupt) executes the int3 when resumed, as
+	 * under gdbserver (gdb and lldb step over their breakpoints themselves).
+	 */
+	bool bp_hit;
 
 	bool gpr_valid, xsave_valid;
 	struct stub_regs regs;
@@ -164,6 +182,16 @@ struct stub_proc {
 	struct breakpoint *bps;
 	size_t nbps, bps_cap;
 	struct hw_point hw[4];
+	/*
+	 * A vfork child shares our memory until it execs or exits: the int3
+	 * bytes are out of memory meanwhile (the list stays), put back at the
+	 * vfork parent's PTRACE_EVENT_VFORK_DONE.
+	 */
+	bool bps_lifted;
+	size_t vforks;		/* threads with a vfork child still on our memory */
+	bool report_fork, report_vfork;	/* stub_proc_set_fork_events */
+	struct stub_proc **held;	/* children of reported forks not yet taken */
+	size_t nheld;
 	int emulate;		/* Z1/Z2 emulated: 1, 0, or -1 until first asked */
 	size_t nsw;		/* soft watches in use */
 	struct soft_watch sw[STUB_SOFT_WATCH_SLOTS];
@@ -351,8 +379,11 @@ static void release_parked(struct stub_proc *p)
 }
 
 /* A thread left: the leader's death is the process's. */
+static void vfork_done(struct stub_proc *p, struct thread *t);
+
 static void thread_died(struct stub_proc *p, struct thread *t, int status)
 {
+	vfork_done(p, t);
 	if (t->tid == p->pid) {
 		p->exited = true;
 		p->exit_status = status;
@@ -559,6 +590,8 @@ enum wkind {
 	W_EXITING,	/* PTRACE_EVENT_EXIT */
 	W_CLONE,	/* PTRACE_EVENT_CLONE: child */
 	W_EXEC,		/* PTRACE_EVENT_EXEC */
+	W_FORK,		/* PTRACE_EVENT_FORK or _VFORK (vfork): child */
+	W_VFORK_DONE,	/* PTRACE_EVENT_VFORK_DONE */
 	W_EVSTOP,	/* PTRACE_EVENT_STOP: interrupt, group-stop */
 	W_BREAK,	/* our int3: addr, PC already rewound */
 	W_STEP,		/* SIGTRAP of a single step */
@@ -574,6 +607,7 @@ struct wev {
 	uint64_t addr;
 	enum stub_hw_kind hw;
 	pid_t child;
+	bool vfork;
 	bool hwbreak;	/* W_BREAK of an emulated Z1 alone */
 };
 
@@ -647,6 +681,7 @@ static void classify_trap(struct stub_proc *p, struct thread *t, struct wev *w)
 			return;
 		}
 		t->stop_pc = pc - 1;
+		t->bp_hit = true;
 		w->kind = W_BREAK;
 		w->addr = pc - 1;
 		return;
@@ -665,6 +700,7 @@ static void classify(struct stub_proc *p, struct thread *t, int status, struct w
 	memset(w, 0, sizeof(*w));
 	invalidate_regs(t);
 	t->stop_pc_valid = false;
+	t->bp_hit = false;
 	t->sigstop_sig = 0;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		w->kind = W_GONE;
@@ -691,6 +727,16 @@ static void classify(struct stub_proc *p, struct thread *t, int status, struct w
 		return;
 	case PTRACE_EVENT_EXEC:
 		w->kind = W_EXEC;
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		(void)pt(PTRACE_GETEVENTMSG, t->tid, 0, (uintptr_t)&msg);
+		w->kind = W_FORK;
+		w->child = (pid_t)msg;
+		w->vfork = event == PTRACE_EVENT_VFORK;
+		return;
+	case PTRACE_EVENT_VFORK_DONE:
+		w->kind = W_VFORK_DONE;
 		return;
 	case PTRACE_EVENT_STOP:
 		w->kind = W_EVSTOP;
@@ -822,6 +868,7 @@ static void thread_go(struct stub_proc *p, struct thread *t, bool step, int sig)
 	t->sigstop_sig = 0;
 	t->cancelled_bp = false;
 	t->stop_pc_valid = false;
+	t->bp_hit = false;
 	t->name_valid = false;
 	invalidate_regs(t);
 }
@@ -899,23 +946,168 @@ static void set_action(const struct stub_proc *p, struct thread *t, const struct
  * watchpoints, and leave it stopped.  A clone that made another process
  * (not CLONE_THREAD) is let go.
  */
+static struct gsc_error *write_orig(struct stub_proc *p, struct breakpoint *bp);
+static struct gsc_error *write_int3(struct stub_proc *p, uint64_t addr);
+
+/* Waits for the first stop of a new auto-attached task: false if it is already gone. */
+static bool first_stop(pid_t child, int *status)
+{
+	if (child <= 0)
+		return false;
+	for (;;) {
+		pid_t r = waitpid(child, status, __WALL);
+		if (r == child)
+			return !WIFEXITED(*status) && !WIFSIGNALED(*status);
+		if (r < 0 && errno != EINTR)
+			return false;	/* gone before it ever ran */
+	}
+}
+
+/* Whether child has a memory of its own (fork), not ours (vfork, CLONE_VM). */
+static bool own_memory(const struct stub_proc *p, pid_t child)
+{
+	return syscall(SYS_kcmp, p->pid, child, KCMP_VM, 0, 0) != 0;
+}
+
+/*
+ * Lets a new process go, never with our int3 bytes in it.  One with a
+ * memory of its own gets the kept bytes written into that copy; one on our
+ * memory (shared) is let go as it is: a vfork child has had the bytes lifted
+ * by the caller.  Debug registers and single-stepping are not inherited
+ * (the kernel clears both in a new task).  A signal that beat the first
+ * stop is delivered.
+ */
+static void let_go(struct stub_proc *p, pid_t child, int status, bool shared)
+{
+	int sig = WIFSTOPPED(status) && ((unsigned)status >> 16) == 0 && WSTOPSIG(status) != SIGSTOP ?
+			  WSTOPSIG(status) : 0;
+	if (!shared && p->nbps && !p->bps_lifted) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		for (size_t i = 0; fd >= 0 && i < p->nbps; i++)
+			(void)pwrite(fd, &p->bps[i].orig, 1, (off_t)p->bps[i].addr);
+		if (fd >= 0)
+			close(fd);
+	}
+	(void)pt(PTRACE_DETACH, child, 0, (uint64_t)sig);
+}
+
+/* The int3 bytes leave memory while a vfork child runs on it. */
+static void lift_bps(struct stub_proc *p, struct thread *t)
+{
+	if (t->in_vfork)
+		return;
+	t->in_vfork = true;
+	if (p->vforks++ || p->bps_lifted)
+		return;
+	for (size_t i = 0; i < p->nbps; i++)
+		gsc_error_destroy(write_orig(p, &p->bps[i]));
+	p->bps_lifted = true;
+}
+
+/* t's vfork child let go of our memory (exec, exit) or t is gone: the int3 bytes come back with the last. */
+static void vfork_done(struct stub_proc *p, struct thread *t)
+{
+	if (!t->in_vfork)
+		return;
+	t->in_vfork = false;
+	if (--p->vforks || !p->bps_lifted || p->memfd < 0)
+		return;
+	p->bps_lifted = false;
+	for (size_t i = 0; i < p->nbps; i++)
+		gsc_error_destroy(write_int3(p, p->bps[i].addr));
+}
+
+static struct gsc_error *proc_create(pid_t pid, bool attached, struct stub_proc **ret);
+static void set_pending(struct thread *t, enum stub_stop_reason reason, int signo, uint64_t addr,
+			enum stub_hw_kind hw);
+
+/* A reported fork's child, in its first stop: held as a process of its own until taken. */
+static struct gsc_error *hold_fork(struct stub_proc *p, pid_t child, int status, bool shared)
+{
+	struct stub_proc **nh = realloc(p->held, (p->nheld + 1) * sizeof(*nh));
+	if (!nh)
+		return &gsc_enomem;
+	p->held = nh;
+	struct stub_proc *c;
+	struct gsc_error *err = proc_create(child, p->attached, &c);
+	if (err)
+		return err;
+	if (WIFSTOPPED(status) && ((unsigned)status >> 16) == 0 && WSTOPSIG(status) != SIGSTOP) {
+		c->threads[0]->sigstop_sig = WSTOPSIG(status);
+		c->threads[0]->defer_mask |= sigbit(WSTOPSIG(status));
+	}
+	memcpy(c->pass, p->pass, sizeof(c->pass));
+	c->emulate = p->emulate;
+	c->report_fork = p->report_fork;
+	c->report_vfork = p->report_vfork;
+	if (!shared && p->nbps) {
+		/* its copy of memory holds our int3 bytes: the client removes them (z0 under Hg) */
+		c->bps = malloc(p->nbps * sizeof(*c->bps));
+		if (!c->bps) {
+			c->detached = true;	/* not really: the caller lets it go */
+			stub_proc_destroy(c);
+			return &gsc_enomem;
+		}
+		memcpy(c->bps, p->bps, p->nbps * sizeof(*c->bps));
+		c->nbps = c->bps_cap = p->nbps;
+	}
+	p->held[p->nheld++] = c;
+	return NULL;
+}
+
+/*
+ * A fork or vfork event of t: the child, in its first stop, is let go
+ * (gdbserver does as much when the client did not ask for fork events;
+ * without it a child that runs into a breakpoint dies of SIGTRAP), or held
+ * and the event made t's pending one when the client asked for it.  True
+ * when t has an event to report now.
+ */
+static bool on_fork(struct stub_proc *p, struct thread *t, const struct wev *w)
+{
+	int status;
+	if (!first_stop(w->child, &status))
+		return false;
+	bool shared = w->vfork || !own_memory(p, w->child);
+	if (w->vfork ? p->report_vfork : p->report_fork) {
+		struct gsc_error *err = hold_fork(p, w->child, status, shared);
+		if (!err) {
+			set_pending(t, w->vfork ? STUB_STOP_VFORK : STUB_STOP_FORK, SIGTRAP, 0, STUB_HW_EXEC);
+			t->pending.child = w->child;
+			return true;
+		}
+		gsc_error_destroy(err);
+	}
+	if (w->vfork)
+		lift_bps(p, t);
+	let_go(p, w->child, status, shared);
+	return false;
+}
+
+/* PTRACE_EVENT_VFORK_DONE of t: true when it is reported (the vfork was). */
+static bool on_vfork_done(struct stub_proc *p, struct thread *t)
+{
+	if (t->in_vfork) {
+		vfork_done(p, t);
+		return false;
+	}
+	if (!p->report_vfork)
+		return false;
+	set_pending(t, STUB_STOP_VFORK_DONE, SIGTRAP, 0, STUB_HW_EXEC);
+	return true;
+}
+
 static struct gsc_error *adopt_child(struct stub_proc *p, pid_t child, struct thread **ret)
 {
 	int status;
 	*ret = NULL;
 	if (child <= 0 || find_thread(p, child))
 		return NULL;
-	for (;;) {
-		pid_t r = waitpid(child, &status, __WALL);
-		if (r == child)
-			break;
-		if (r < 0 && errno != EINTR)
-			return NULL;	/* gone before it ever ran */
-	}
-	if (WIFEXITED(status) || WIFSIGNALED(status))
+	if (!first_stop(child, &status))
 		return NULL;
 	if (!in_thread_group(p->pid, child)) {
-		(void)pt(PTRACE_DETACH, child, 0, 0);
+		let_go(p, child, status, !own_memory(p, child));
 		return NULL;
 	}
 	struct thread *t;
@@ -1002,6 +1194,12 @@ static struct gsc_error *on_stopping(struct stub_proc *p, struct thread *t, int 
 		err = adopt_child(p, w.child, &child);
 		if (err)
 			return err;
+		return NULL;
+	case W_FORK:
+		(void)on_fork(p, t, &w);
+		return NULL;
+	case W_VFORK_DONE:
+		(void)on_vfork_done(p, t);
 		return NULL;
 	case W_EVSTOP:
 		if (trap_queued(p, t)) {
@@ -1156,9 +1354,12 @@ static void forget_threads(struct stub_proc *p)
 	p->ntids = 0;
 }
 
+static void drop_held(struct stub_proc *p, bool kill_them);
+
 static void report_exit(struct stub_proc *p, struct stub_event *ev)
 {
 	int st = p->exit_status;
+	drop_held(p, false);	/* the parent is gone: its children run on */
 	/* Reap what is left (the leader is reported only after the rest). */
 	forget_threads(p);
 	clear_report_state(p);
@@ -1258,8 +1459,14 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 		if (was_int)
 			reinterrupt(p);
 		return NULL;
-	case W_CLONE: {
-		struct gsc_error *err = adopt_running(p, w.child);
+	case W_CLONE:
+	case W_FORK:
+	case W_VFORK_DONE: {
+		struct gsc_error *err = NULL;
+		if (w.kind == W_CLONE)
+			err = adopt_running(p, w.child);
+		else if (w.kind == W_FORK ? on_fork(p, t, &w) : on_vfork_done(p, t))
+			return NULL;	/* reported */
 		if (err)
 			return err;
 		if (p->interrupt_requested) {
@@ -1306,6 +1513,8 @@ static struct gsc_error *on_running(struct stub_proc *p, struct thread *t, int s
 				set_pending(t, bp && bp->hw && !bp->sw ? STUB_STOP_HW_BREAK :
 					    STUB_STOP_BREAKPOINT, SIGTRAP, pc, STUB_HW_EXEC);
 				t->pending_int3 = true;
+				t->bp_hit = true;
+				t->stop_pc = pc;
 				return NULL;
 			}
 		}
@@ -1690,12 +1899,16 @@ static int wait_one(struct stub_proc *p, struct thread *t, int *status)
 
 static struct gsc_error *write_orig(struct stub_proc *p, struct breakpoint *bp)
 {
+	if (p->bps_lifted)
+		return NULL;
 	return raw_write(p, bp->addr, &bp->orig, 1);
 }
 
 static struct gsc_error *write_int3(struct stub_proc *p, uint64_t addr)
 {
 	const uint8_t cc = INT3;
+	if (p->bps_lifted)
+		return NULL;
 	return raw_write(p, addr, &cc, 1);
 }
 
@@ -1746,6 +1959,12 @@ static struct gsc_error *step_over(struct stub_proc *p, struct thread *t, uint64
 				return err;
 			break;
 		}
+		case W_FORK:
+			done = on_fork(p, t, &w);
+			break;
+		case W_VFORK_DONE:
+			done = on_vfork_done(p, t);
+			break;
 		case W_EVSTOP:
 		case W_IGNORE:
 			break;
@@ -1789,7 +2008,7 @@ static bool needs_step_over(struct stub_proc *p, struct thread *t, uint64_t *add
 		gsc_error_destroy(err);
 		return false;
 	}
-	if (!find_bp(p, pc) || (t->stop_pc_valid && t->stop_pc != pc))
+	if (!t->bp_hit || !find_bp(p, pc) || t->stop_pc != pc)
 		return false;
 	*addr_ret = pc;
 	return true;
@@ -1938,6 +2157,10 @@ static void post_exec(struct stub_proc *p, char *path, size_t size)
 	struct gsc_error *err = open_mem(p);
 	gsc_error_destroy(err);
 	p->nbps = 0;
+	p->bps_lifted = false;
+	p->vforks = 0;
+	for (size_t i = 0; i < p->nthreads; i++)
+		p->threads[i]->in_vfork = false;
 	memset(p->hw, 0, sizeof(p->hw));
 	clear_soft_watches(p);
 	p->vdso_known = false;
@@ -2068,6 +2291,8 @@ static struct gsc_error *leave_exec_stop(pid_t pid, const char *prog)
 	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || ((unsigned)status >> 16) != 0)
 		return gsc_error_create(GSC_ERR_OS, "%s did not stop after its exec (status 0x%x)", prog,
 					(unsigned)status);
+	if (pt(PTRACE_SETOPTIONS, pid, 0, TRACE_OPTIONS) < 0)
+		return gsc_error_errno(errno, "PTRACE_SETOPTIONS of %s", prog);
 	return NULL;
 }
 
@@ -2169,7 +2394,7 @@ struct gsc_error *stub_proc_launch(const struct stub_launch *opts, struct stub_p
 	struct gsc_error *err = NULL;
 	if (pid < 0) {
 		err = gsc_error_errno(fork_errno, "fork");
-	} else if (pt(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS) < 0) {
+	} else if (pt(PTRACE_SEIZE, pid, 0, LAUNCH_OPTIONS) < 0) {
 		err = gsc_error_errno(errno, "PTRACE_SEIZE of %d", (int)pid);
 		int status;
 		kill(pid, SIGKILL);
@@ -2390,6 +2615,37 @@ static void remove_all_points(struct stub_proc *p)
 	}
 }
 
+/* Children of reported forks nobody took: let go (detach, our int3 bytes out) or killed. */
+static void drop_held(struct stub_proc *p, bool kill_them)
+{
+	for (size_t i = 0; i < p->nheld; i++) {
+		struct gsc_error *err = kill_them ? stub_proc_kill(p->held[i]) : stub_proc_detach(p->held[i]);
+		gsc_error_destroy(err);
+		stub_proc_destroy(p->held[i]);
+	}
+	free(p->held);
+	p->held = NULL;
+	p->nheld = 0;
+}
+
+struct stub_proc *stub_proc_take_fork(struct stub_proc *parent, pid_t child)
+{
+	for (size_t i = 0; i < parent->nheld; i++) {
+		struct stub_proc *c = parent->held[i];
+		if (c->pid == child) {
+			parent->held[i] = parent->held[--parent->nheld];
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void stub_proc_set_fork_events(struct stub_proc *p, bool fork, bool vfork)
+{
+	p->report_fork = fork;
+	p->report_vfork = vfork;
+}
+
 struct gsc_error *stub_proc_detach(struct stub_proc *p)
 {
 	if (p->dead || p->detached)
@@ -2400,6 +2656,7 @@ struct gsc_error *stub_proc_detach(struct stub_proc *p)
 			return err;
 		clear_report_state(p);
 	}
+	drop_held(p, false);
 	remove_all_points(p);
 	detach_all_raw(p);
 	p->detached = true;
@@ -2414,6 +2671,7 @@ struct gsc_error *stub_proc_kill(struct stub_proc *p)
 {
 	if (p->dead || p->detached)
 		return NULL;
+	drop_held(p, true);
 	if (kill(p->pid, SIGKILL) < 0 && errno != ESRCH)
 		return gsc_error_errno(errno, "kill %d", (int)p->pid);
 	/* Reap every thread; the leader is reported last. */
@@ -2453,6 +2711,7 @@ void stub_proc_destroy(struct stub_proc *p)
 		struct gsc_error *err = p->attached ? stub_proc_detach(p) : stub_proc_kill(p);
 		gsc_error_destroy(err);
 	}
+	drop_held(p, !p->attached);
 	forget_threads(p);
 	if (p->memfd >= 0)
 		close(p->memfd);
@@ -2599,6 +2858,14 @@ struct gsc_error *stub_proc_write_mem(struct stub_proc *p, uint64_t addr, const 
 		covered = p->bps[i].addr >= addr && p->bps[i].addr - addr < size;
 	if (!covered)
 		return raw_write(p, addr, buf, size);
+	if (p->bps_lifted) {
+		/* No int3 in memory now: the kept bytes follow what is written. */
+		struct gsc_error *err = raw_write(p, addr, buf, size);
+		for (size_t i = 0; i < p->nbps && !err; i++)
+			if (p->bps[i].addr >= addr && p->bps[i].addr - addr < size)
+				p->bps[i].orig = ((const uint8_t *)buf)[p->bps[i].addr - addr];
+		return err;
+	}
 	/* Under a breakpoint the kept byte takes the new value; memory keeps the int3. */
 	_cleanup_free_ uint8_t *copy = malloc(size);
 	if (!copy)

@@ -23,6 +23,17 @@
  * thread is gone.  An exec in any thread is reported on the main thread's
  * tid, with one thread left.
  *
+ * Forks: a fork or vfork child is traced from its first instruction.  By
+ * default it is let go at once, never with our int3 bytes in it: a fork
+ * child's copy of memory gets the kept bytes back; while a vfork child runs
+ * on the parent's memory the int3 bytes are out of memory (every thread
+ * misses its breakpoints meanwhile, as under gdb) and come back at the
+ * parent's PTRACE_EVENT_VFORK_DONE.  With stub_proc_set_fork_events the
+ * fork (vfork) is reported instead (STUB_STOP_FORK / _VFORK, then
+ * STUB_STOP_VFORK_DONE), the child held stopped as a process of its own
+ * that stub_proc_take_fork hands out with the parent's breakpoints still
+ * in its memory; children never taken go with the parent's detach or kill.
+ *
  * Signals: numbers here are Linux's (the dispatcher converts to GDB's).  A
  * signal in the pass set (stub_proc_set_pass) is delivered at once without
  * stopping; SIGURG is in it by default, so Go's preemption never stops.
@@ -194,6 +205,15 @@ struct gsc_error *stub_proc_set_watch_emulation(struct stub_proc *p, bool on) GS
 /* Signals (Linux numbers, 1..64) delivered at once without stopping. */
 void stub_proc_set_pass(struct stub_proc *p, const bool pass[65]);
 
+/* Report forks (vforks and their end) as events instead of letting children go; see Forks above. */
+void stub_proc_set_fork_events(struct stub_proc *p, bool fork, bool vfork);
+/*
+ * The child of a reported fork or vfork, stopped, as a process of its own
+ * (detached or killed as the parent would be); NULL when it is not held
+ * (gone, or taken already).
+ */
+struct stub_proc *stub_proc_take_fork(struct stub_proc *parent, pid_t child);
+
 enum stub_resume_kind {
 	STUB_RESUME_CONT,	/* c / C */
 	STUB_RESUME_STEP,	/* s / S */
@@ -227,6 +247,9 @@ enum stub_stop_reason {
 	STUB_STOP_WATCH,	/* data watchpoint: addr, hw_kind */
 	STUB_STOP_HW_BREAK,	/* hardware breakpoint at addr */
 	STUB_STOP_EXEC,		/* the process exec'd: exec_path */
+	STUB_STOP_FORK,		/* fork of child (stub_proc_set_fork_events); child held, stopped */
+	STUB_STOP_VFORK,	/* vfork of child, the same */
+	STUB_STOP_VFORK_DONE,	/* the vfork child exec'd or exited */
 };
 struct stub_thread_stop {
 	pid_t tid;
@@ -234,6 +257,7 @@ struct stub_thread_stop {
 	int signo;		/* Linux; SIGTRAP for breakpoint/step/watch */
 	uint64_t addr;
 	enum stub_hw_kind hw_kind;
+	pid_t child;		/* STUB_STOP_FORK, STUB_STOP_VFORK */
 };
 
 enum stub_event_kind {

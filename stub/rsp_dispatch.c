@@ -36,6 +36,8 @@ static void free_strv(char **v)
 
 void stub_session_deinit(struct stub_session *s)
 {
+	stub_session_drop_forks(s);
+	free(s->forks);
 	if (s->proc) {
 		stub_proc_destroy(s->proc);
 		s->proc = NULL;
@@ -63,6 +65,7 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->c_thread = (struct stub_ptid){ 0, 0 };
 	s->xfer_name[0] = '\0';
 	stub_session_resumed(s);
+	stub_session_drop_forks(s);
 	if (!p) {
 		s->have_stop = false;
 		s->cur_tid = 0;
@@ -80,8 +83,79 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->have_stop = true;
 	s->initial_stop = true;
 	stub_proc_set_pass(p, s->pass);
+	stub_session_fork_events(s);
 	if (s->non_stop)
 		stub_ns_set(s, true);	/* every thread stopped */
+}
+
+void stub_session_fork_events(struct stub_session *s)
+{
+	/* fork: stop replies name the child as p<pid>.<tid>: multiprocess only, as gdb requires */
+	if (s->proc)
+		stub_proc_set_fork_events(s->proc, s->multiprocess && s->fork_events && !s->non_stop,
+					  s->multiprocess && s->vfork_events && !s->non_stop);
+}
+
+struct stub_proc *stub_session_fork(struct stub_session *s, int64_t pid)
+{
+	for (size_t i = 0; i < s->nforks; i++)
+		if (pid > 0 && stub_proc_pid(s->forks[i]) == pid)
+			return s->forks[i];
+	return NULL;
+}
+
+struct stub_proc *stub_session_proc_for(struct stub_session *s, const struct stub_ptid *id)
+{
+	if (id->pid > 0) {
+		struct stub_proc *f = stub_session_fork(s, id->pid);
+		return f ? f : s->proc;
+	}
+	return id->tid > 0 ? stub_session_proc_of(s, (pid_t)id->tid) : s->proc;
+}
+
+struct stub_proc *stub_session_proc_of(struct stub_session *s, pid_t tid)
+{
+	if (s->proc && stub_proc_has_thread(s->proc, tid))
+		return s->proc;
+	for (size_t i = 0; i < s->nforks; i++)
+		if (stub_proc_has_thread(s->forks[i], tid))
+			return s->forks[i];
+	return s->proc;
+}
+
+void stub_session_add_fork(struct stub_session *s, pid_t child)
+{
+	struct stub_proc *c = s->proc ? stub_proc_take_fork(s->proc, child) : NULL;
+	if (!c)
+		return;
+	struct stub_proc **n = realloc(s->forks, (s->nforks + 1) * sizeof(*n));
+	if (!n) {
+		stub_proc_destroy(c);	/* detached or killed as the parent would be */
+		return;
+	}
+	s->forks = n;
+	s->forks[s->nforks++] = c;
+}
+
+bool stub_session_drop_fork(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret)
+{
+	*err_ret = NULL;
+	for (size_t i = 0; i < s->nforks; i++) {
+		struct stub_proc *c = s->forks[i];
+		if (stub_proc_pid(c) != pid)
+			continue;
+		*err_ret = kill ? stub_proc_kill(c) : stub_proc_detach(c);
+		stub_proc_destroy(c);
+		s->forks[i] = s->forks[--s->nforks];
+		return true;
+	}
+	return false;
+}
+
+void stub_session_drop_forks(struct stub_session *s)
+{
+	while (s->nforks)
+		stub_proc_destroy(s->forks[--s->nforks]);
 }
 
 /*
@@ -105,6 +179,18 @@ int stub_signal_to_gdb(int sig)
 	if (sig == 64)
 		return 78;
 	return GDB_SIGNAL_UNKNOWN;
+}
+
+int stub_signal_to_wire(const struct stub_session *s, int sig)
+{
+	return s->lldb ? sig : stub_signal_to_gdb(sig);
+}
+
+int stub_signal_from_wire(const struct stub_session *s, int v)
+{
+	if (s->lldb)
+		return v >= 1 && v <= 64 ? v : 0;
+	return stub_signal_from_gdb(v);
 }
 
 int stub_signal_from_gdb(int gsig)
@@ -207,8 +293,9 @@ bool stub_parse_ptid(const uint8_t **p, const uint8_t *end, struct stub_ptid *re
 
 void stub_write_tid(struct stub_session *s, struct rsp_buf *b, pid_t tid)
 {
-	if (s->multiprocess && s->proc)
-		rsp_buf_printf(b, "p%x.%x", (unsigned)stub_proc_pid(s->proc), (unsigned)tid);
+	struct stub_proc *p = stub_session_proc_of(s, tid);
+	if (s->multiprocess && p)
+		rsp_buf_printf(b, "p%x.%x", (unsigned)stub_proc_pid(p), (unsigned)tid);
 	else
 		rsp_buf_printf(b, "%x", (unsigned)tid);
 }
@@ -217,6 +304,15 @@ pid_t stub_resolve_thread(struct stub_session *s, const struct stub_ptid *want)
 {
 	if (!s->proc)
 		return 0;
+	struct stub_proc *f = want ? stub_session_proc_for(s, want) : s->proc;
+	if (f != s->proc) {
+		/* a held fork child */
+		if (want->tid > 0)
+			return stub_proc_has_thread(f, (pid_t)want->tid) ? (pid_t)want->tid : 0;
+		size_t n;
+		const pid_t *t = stub_proc_threads(f, &n);
+		return n ? t[0] : 0;
+	}
 	if (want && want->tid > 0 && stub_proc_has_thread(s->proc, (pid_t)want->tid))
 		return (pid_t)want->tid;
 	if (want && want->tid > 0)

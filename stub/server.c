@@ -347,6 +347,7 @@ static void serve_conn(struct stub_session *s, int in, int out)
 	s->no_ack = s->extended = s->multiprocess = s->swbreak = s->hwbreak = false;
 	s->error_message = s->error_strings = s->binary_upload = false;
 	s->thread_suffix = s->list_threads = s->lldb = false;
+	s->fork_events = s->vfork_events = s->exec_events = false;
 	s->g_thread = s->c_thread = (struct stub_ptid){ 0, 0 };
 	s->running = false;
 	stub_ns_set(s, false);	/* all-stop until the client sends QNonStop:1 */

@@ -10,12 +10,13 @@
  * the final reply).
  *
  * Thread ids on the wire are hex; "-1" means all threads and "0" any
- * thread.  Signal numbers on the wire are GDB's (include/gdb/signals.def);
- * the ptrace layer speaks Linux numbers; stub_signal_to_gdb() and
- * stub_signal_from_gdb() convert.  We never advertise native-signals+, so
- * lldb uses GDB's numbering too (for stop replies and for QPassSignals:
- * lldb's ProcessGDBRemote installs GDBRemoteSignals when the stub does not
- * claim native signals).
+ * thread.  Signal numbers on the wire are GDB's (include/gdb/signals.def)
+ * for gdb; the ptrace layer speaks Linux numbers; stub_signal_to_wire() and
+ * stub_signal_from_wire() convert.  lldb (14 and 16, measured) decodes stop
+ * replies and encodes QPassSignals and C/S actions with the host's (Linux)
+ * numbers whether or not the stub claims native-signals+, so an lldb
+ * session (s->lldb, set by lldb-only packets that come before any stop)
+ * gets Linux numbers as lldb-server sends them.
  *
  * Does not: do any I/O on the connection (server.c does), call ptrace
  * (ptrace_target.c does).
@@ -80,6 +81,13 @@ struct stub_session {
 
 	/* The process, or NULL. */
 	struct stub_proc *proc;
+	/*
+	 * Children of reported forks the client has not detached yet (fork
+	 * events): stopped; registers, memory and breakpoints through Hg, D
+	 * and vKill by pid.  Never resumed: one process runs at a time.
+	 */
+	struct stub_proc **forks;
+	size_t nforks;
 	const struct gsc_arch_info *arch;
 	bool had_process;		/* a process existed once (W/X after it is gone) */
 	int exit_kind;			/* STUB_EV_EXITED / STUB_EV_SIGNALED of the last one, 0: none */
@@ -102,6 +110,8 @@ struct stub_session {
 	bool error_message;		/* client sent error-message+: "E.text" */
 	bool error_strings;		/* QEnableErrorStrings (lldb): "Enn;hex(text)" */
 	bool binary_upload;		/* client sent binary-upload+: gdb's 'b'-prefixed x */
+	bool fork_events, vfork_events;	/* client sent fork-events+ / vfork-events+ (with multiprocess+) */
+	bool exec_events;		/* client sent exec-events+: "exec:<hex path>;" in the stop reply */
 	bool thread_suffix;		/* QThreadSuffixSupported */
 	bool list_threads;		/* QListThreadsInStopReply: lldb's stop-reply keys */
 	bool lldb;			/* the client spoke an lldb-only packet */
@@ -158,6 +168,9 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 int stub_signal_to_gdb(int linux_sig);
 /* 0 when the GDB signal has no Linux equivalent. */
 int stub_signal_from_gdb(int gdb_sig);
+/* The same in the client's numbering: GDB's, or Linux's for lldb. */
+int stub_signal_to_wire(const struct stub_session *s, int linux_sig);
+int stub_signal_from_wire(const struct stub_session *s, int wire_sig);
 
 /* Replies shared by the handlers. */
 void stub_reply_ok(struct rsp_buf *reply);
@@ -165,6 +178,22 @@ void stub_reply_ok(struct rsp_buf *reply);
 void stub_reply_error(struct stub_session *s, struct rsp_buf *reply, int code, const char *text);
 /* An error reply from err, then destroys err. */
 void stub_reply_gsc_error(struct stub_session *s, struct rsp_buf *reply, struct gsc_error *err);
+
+/* Fork children (s->forks). */
+/* The process id names: a held fork child by its pid or one of its threads, else s->proc (maybe NULL). */
+struct stub_proc *stub_session_proc_for(struct stub_session *s, const struct stub_ptid *id);
+/* The process thread tid belongs to: s->proc or a held fork child; s->proc when none has it. */
+struct stub_proc *stub_session_proc_of(struct stub_session *s, pid_t tid);
+/* The held fork child with this pid, NULL if none. */
+struct stub_proc *stub_session_fork(struct stub_session *s, int64_t pid);
+/* Takes the child of a reported fork from s->proc into s->forks. */
+void stub_session_add_fork(struct stub_session *s, pid_t child);
+/* Detaches (or kills) the held fork child pid and forgets it; false if there is none. */
+bool stub_session_drop_fork(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret);
+/* Every held fork child goes: detached if the process was attached, else killed. */
+void stub_session_drop_forks(struct stub_session *s);
+/* Tells the ptrace layer which fork events to report, from what the client negotiated. */
+void stub_session_fork_events(struct stub_session *s);
 
 /* Thread ids. */
 /* Parses "p<pid>.<tid>", "p<pid>", "<tid>", "-1", "0" at *p, advances *p. */

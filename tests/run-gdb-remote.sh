@@ -9,6 +9,9 @@
 # (kill.gdb; not for the -N -l build) run against gdbserver and against
 # gostub, on tests/stub/gdbprogs/cprog.c (gcc, PIE, threads) and
 # tests/stub/gdbprogs/goprog (/usr/local/go, plain and -gcflags='all=-N -l').
+# A third session (fork.gdb) runs forkprog.c: catchpoints on fork, vfork
+# and exec, a breakpoint the children run into too; each child must end
+# normally (the program prints how) and the transcripts must agree.
 # The transcripts, masked by tests/stub/gdb/gdbtool.py (ports, pids and
 # tids; for Go also thread order, the Go heap and scratch registers), must be
 # the same: any difference is printed and fails.
@@ -32,6 +35,7 @@
 . "$top_srcdir/tests/stub/gdb/lib-gdb.sh"
 
 build_cprog
+gcc -g -O0 -fPIE -pie -Wall -o "$TMP/forkprog" "$progs/forkprog.c" || hard_error "gcc forkprog.c"
 labels="cprog"
 go=/usr/local/go/bin/go
 [ -x "$go" ] || go=$(find_go) || go=
@@ -93,6 +97,33 @@ session() {
 		{ bad "$label/$name: the program runs on after kill"; kill -KILL "$pid"; }
 	[ "$srv_status" -lt 128 ] || bad "$label/$name: the server did not exit after kill"
 }
+
+# fork_session NAME: fork.gdb on forkprog against one server.
+fork_session() {
+	local name=$1 d=$TMP/forkprog.$1
+	mkdir -p "$d"
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$TMP/forkprog"; then
+		bad "forkprog/$name: the server did not start"; return
+	fi
+	run_gdb "$here/fork.gdb" "$d/transcript" PROG="$TMP/forkprog" ADDR="127.0.0.1:$port"
+	stop_server
+	cp "$TMP/run/out" "$d/output"
+}
+
+for name in gdbserver gostub; do
+	t0=$EPOCHREALTIME
+	fork_session "$name"
+	echo "forkprog/$name: $(elapsed "$t0") s"
+done
+g=$TMP/forkprog.gdbserver s=$TMP/forkprog.gostub
+expect "$g/transcript" '^Catchpoint 1 \(forked process [0-9]+\)' '^\[Detaching after fork from child process' \
+	'^Catchpoint 2 \(vforked process [0-9]+\)' "^Catchpoint 3 \\(exec'd " 'work \(who=9\)' \
+	'exited with code 03\]'
+expect "$g/output" '^fork child: exit 7$' '^vfork child: exit 5$' '^again: hits 9$'
+compare "forkprog: gdb's transcript" "$g/transcript" "$s/transcript"
+cmp -s "$g/output" "$s/output" ||
+	bad "forkprog: program output: gdbserver '$(cat "$g/output")', gostub '$(cat "$s/output")'"
 
 for label in $labels; do
 	for name in gdbserver gostub; do

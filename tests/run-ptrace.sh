@@ -6,7 +6,7 @@
 
 [ "$(uname -s)" = Linux ] || skip "ptrace layer is Linux only"
 [ "$(uname -m)" = x86_64 ] || skip "ptrace layer is amd64 only"
-need gcc nm
+need gcc nm objdump
 CHECK="$top_builddir/tests/stub/ptrace_check"
 [ -x "$CHECK" ] || hard_error "$CHECK is not built"
 PROGS="$top_srcdir/tests/stub/progs"
@@ -19,6 +19,7 @@ gcc -O1 -g -no-pie -o "$TMP/ptrace_sleeper" "$PROGS/ptrace_sleeper.c" || hard_er
 gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_mainexit" "$PROGS/ptrace_mainexit.c" ||
 	hard_error "gcc ptrace_mainexit"
 gcc -O1 -g -fPIE -pie -pthread -o "$TMP/ptrace_watch" "$PROGS/ptrace_watch.c" || hard_error "gcc ptrace_watch"
+gcc -O1 -g -fPIE -pie -o "$TMP/ptrace_fork" "$PROGS/ptrace_fork.c" || hard_error "gcc ptrace_fork"
 
 # A probe that cannot trace (a container without CAP_SYS_PTRACE, or a tracer above us) is a skip.
 "$CHECK" run -- "$TMP/ptrace_loop" 1 >"$TMP/probe.out" 2>&1 ||
@@ -102,6 +103,11 @@ check exec-from-thread '^stop exec signo 5 tid [0-9]+$' '^after exec threads 1 f
 	'^stops 1$' '^exit 9$' -- run -- "$M" exec
 check exec-after-main-exit '^stop exec signo 5' '^after exec threads 1 first_is_pid 1 reporter_is_pid 1$' \
 	'^exit 9$' -- run -- "$M" exitexec
+F="$TMP/ptrace_fork"
+# fork, vfork and posix_spawn children never run into our int3: each ends normally (exit 0 says so)
+check fork-children-let-go '^hits 3 forks 0 vforks 0 vforkdone 0$' '^exit 0$' -- fork "$(sym "$F" work)" -- "$F"
+check fork-events '^stop fork signo 5 child [1-9]' '^stop vfork signo 5 child [1-9]' '^stop vforkdone signo 5' \
+	'^hits 3 forks 1 vforks 2 vforkdone 2$' '^exit 0$' -- fork "$(sym "$F" work)" report -- "$F"
 # A stopped process is resumed by the attach, like gdb's (and the rule "detach leaves it running").
 check attach-stopped '^round 0 state_before T$' '^round 0 attached reason signal signo 0$' \
 	'^round 0 after_detach_stopped 0$' '^round 0 after_detach exit 3$' '^round 1 hit 1$' \
@@ -156,6 +162,22 @@ if GO=$(find_go); then
 	else
 		cat "$TMP/gobuild.out"
 		hard_error "go build gowatch"
+	fi
+	if (cd "$PROGS" && "$GO" build -o "$TMP/goexec" goexec.go) >"$TMP/gobuild.out" 2>&1; then
+		G="$TMP/goexec"
+		# os/exec's clone(CLONE_VFORK|CLONE_VM) from several threads, a breakpoint just after its
+		# SYSCALL: the child returns there too, on the parent's memory, and must not take it.
+		aft=$(objdump -d --no-show-raw-insn "$G" | awk '/<syscall.rawVforkSyscall.abi0>:/,/^$/' |
+			awk '/\tsyscall/ { f = 1; next } f { sub(":", "", $1); print "0x" $1; exit }')
+		[ -n "$aft" ] || hard_error "no SYSCALL in syscall.rawVforkSyscall of $G"
+		# Quiet, a parent thread misses the breakpoint while another's vfork child runs.
+		check go-exec-let-go '^hits [1-9][0-9]* forks 0 vforks 0 vforkdone 0$' '^exit 0$' -- fork "$aft" -- "$G"
+		# Reported, the parent thread stops there after each (the PC at the address is no hit yet).
+		check go-exec-events '^hits 1[2-9] forks 0 vforks 1[2-9] vforkdone 1[2-9]$' '^exit 0$' -- \
+			fork "$aft" report -- "$G"
+	else
+		cat "$TMP/gobuild.out"
+		hard_error "go build goexec"
 	fi
 else
 	echo "SKIP go parts: no Go toolchain"

@@ -35,6 +35,8 @@ bool fake_proc_has_bp(const struct stub_proc *p, uint64_t addr);
 const bool *fake_proc_pass(const struct stub_proc *p);
 struct stub_regs *fake_proc_regs(struct stub_proc *p, size_t i);
 uint8_t *fake_proc_mem(struct stub_proc *p, uint64_t addr);
+void fake_proc_hold_fork(struct stub_proc *p, struct stub_proc *child);
+bool fake_proc_fork_events(const struct stub_proc *p, bool vfork);
 
 #define PID 0x3ffff0
 #define PIDS "3ffff0"
@@ -110,8 +112,10 @@ static void test_qsupported(void **state)
 				 "qXfer:libraries-svr4:read+;qXfer:auxv:read+;qXfer:features:read+;"
 				 "qXfer:exec-file:read+;qXfer:threads:read+;qXfer:osdata:read+;QStartNoAckMode+;QDisableRandomization+;"
 				 "swbreak+;hwbreak+;vContSupported+;QThreadSuffixSupported+;QListThreadsInStopReply+;"
-				 "QNonStop+;augmented-libraries-svr4-read+;multiprocess+");
+				 "QNonStop+;augmented-libraries-svr4-read+;multiprocess+;fork-events+;vfork-events+;"
+				 "exec-events+");
 	assert_true(S.multiprocess && S.swbreak && S.hwbreak);
+	assert_true(fake_proc_fork_events(S.proc, false) && fake_proc_fork_events(S.proc, true));
 	assert_false(S.error_message || S.binary_upload);
 	assert_string_equal(send("vMustReplyEmpty"), "");
 	assert_int_equal(last_result, RSP_REPLY);
@@ -388,6 +392,86 @@ static void test_stop_replies(void **state)
 	assert_string_equal(send("T999"), "E02");
 	assert_string_equal(send("Tzz"), "E16");
 	assert_string_equal(send("Hx1"), "E16");
+}
+
+/* fork-events+ / vfork-events+ / exec-events+: the child held, addressed by Hg, D and vKill; lldb's numbering */
+static void test_fork_events(void **state)
+{
+	(void)state;
+	gdb_hello();
+	struct stub_proc *child = fake_proc_create(0x4000, 1);
+	fake_proc_mem(child, 0x400000)[0] = 0xaa;
+	uint64_t rax = 0x2222;
+	memcpy(fake_proc_regs(child, 0)->gpr + 10 * 8, &rax, 8);	/* user_regs_struct.rax */
+	fake_proc_hold_fork(S.proc, child);
+	struct stub_event ev = { .kind = STUB_EV_STOP };
+	ev.stop = (struct stub_thread_stop){ .tid = PID, .reason = STUB_STOP_FORK, .signo = SIGTRAP, .child = 0x4000 };
+	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
+	assert_true(strncmp(out, "T05fork:p4000.4000;06:", 22) == 0);
+	assert_non_null(strstr(out, "thread:p" PIDS "." PIDS ";"));
+	/* gdb takes our breakpoints out of the child under Hg */
+	assert_string_equal(send("Hgp4000.4000"), "OK");
+	assert_string_equal(send("m400000,2"), "aa07");
+	assert_string_equal(send("Z0,400010,1"), "OK");
+	assert_true(fake_proc_has_bp(child, 0x400010));
+	assert_false(fake_proc_has_bp(S.proc, 0x400010));
+	assert_true(strncmp(send("g"), "2222000000000000", 16) == 0);	/* the child's rax */
+	assert_string_equal(send("qfThreadInfo"), "mp" PIDS "." PIDS ",p" PIDS ".3ffff1,p4000.4000");
+	assert_non_null(strstr(send("qXfer:threads:read::0,1000"), "<thread id=\"p4000.4000\""));
+	assert_string_equal(send("T4000"), "OK");
+	/* it cannot run beside the parent */
+	assert_true(strncmp(send("vCont;c:p4000.-1"), "E", 1) == 0);
+	assert_false(S.running);
+	assert_string_equal(send("Hgp" PIDS "." PIDS), "OK");
+	assert_string_equal(send("m400000,1"), "00");
+	assert_string_equal(send("D;4000"), "OK");
+	assert_int_equal(fake_stats.detached, 1);
+	assert_string_equal(send("Hgp4000.4000"), "E02");
+	assert_string_equal(send("D;4000"), "E03");
+	assert_non_null(S.proc);
+
+	/* vfork, then its end; the next child is killed by vKill */
+	child = fake_proc_create(0x5000, 1);
+	fake_proc_hold_fork(S.proc, child);
+	ev.stop = (struct stub_thread_stop){ .tid = PID + 1, .reason = STUB_STOP_VFORK, .signo = SIGTRAP,
+					     .child = 0x5000 };
+	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
+	assert_true(strncmp(out, "T05vfork:p5000.5000;06:", 23) == 0);
+	assert_string_equal(send("vKill;5000"), "OK");
+	assert_int_equal(fake_stats.killed, 1);
+	ev.stop = (struct stub_thread_stop){ .tid = PID + 1, .reason = STUB_STOP_VFORK_DONE, .signo = SIGTRAP };
+	resume_and_stop("vCont;c:p" PIDS ".3ffff1", &ev);
+	assert_true(strncmp(out, "T05vforkdone:;06:", 17) == 0);
+
+	/* exec: the new image's path */
+	ev.stop = (struct stub_thread_stop){ .tid = PID, .reason = STUB_STOP_EXEC, .signo = SIGTRAP };
+	snprintf(ev.exec_path, sizeof(ev.exec_path), "/bin/x");
+	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
+	assert_true(strncmp(out, "T05exec:2f62696e2f78;06:", 24) == 0);
+
+	/* follow-fork-mode child: the parent detached, the child goes on as the process */
+	child = fake_proc_create(0x6000, 1);
+	fake_proc_hold_fork(S.proc, child);
+	ev.stop = (struct stub_thread_stop){ .tid = PID, .reason = STUB_STOP_FORK, .signo = SIGTRAP, .child = 0x6000 };
+	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
+	assert_string_equal(send("D;" PIDS), "OK");
+	assert_false(S.quit);
+	assert_ptr_equal(S.proc, child);
+	assert_string_equal(send("qC"), "QCp6000.6000");
+	ev.stop = (struct stub_thread_stop){ .tid = 0x6000, .reason = STUB_STOP_SIGNAL, .signo = SIGUSR1 };
+	resume_and_stop("vCont;c:p6000.-1", &ev);
+	assert_true(strncmp(out, "T1e", 3) == 0);
+
+	/* lldb: Linux numbers both ways */
+	lldb_hello();
+	resume_and_stop("vCont;C0a:6000", &ev);
+	assert_true(strncmp(out, "T0a", 3) == 0);
+	size_t n;
+	const struct stub_resume *act = fake_proc_actions(S.proc, &n);
+	assert_int_equal(act[0].signo, SIGUSR1);
+	assert_string_equal(send("QPassSignals:17"), "OK");
+	assert_true(fake_proc_pass(S.proc)[SIGURG]);
+	assert_false(fake_proc_pass(S.proc)[SIGIO]);
 }
 
 static void test_lldb_stop_reply(void **state)
@@ -933,6 +1017,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disable_packet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_events, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,8 @@ bool fake_proc_has_bp(const struct stub_proc *p, uint64_t addr);
 const bool *fake_proc_pass(const struct stub_proc *p);
 struct stub_regs *fake_proc_regs(struct stub_proc *p, size_t i);
 uint8_t *fake_proc_mem(struct stub_proc *p, uint64_t addr);
+void fake_proc_hold_fork(struct stub_proc *p, struct stub_proc *child);
+bool fake_proc_fork_events(const struct stub_proc *p, bool vfork);
 
 enum { FAKE_THREADS = 4, FAKE_MAPS = 2, FAKE_BPS = 64, FAKE_EVENTS = 16, FAKE_ACTIONS = 16 };
 
@@ -61,6 +63,8 @@ struct stub_proc {
 	struct stub_resume actions[FAKE_ACTIONS];
 	size_t nactions;
 	bool running;
+	bool fork_events, vfork_events;
+	struct stub_proc *held;		/* a fork child stub_proc_take_fork hands out */
 };
 
 /* What the test can see after the process is gone. */
@@ -204,6 +208,7 @@ void stub_proc_destroy(struct stub_proc *p)
 		return;
 	for (size_t i = 0; i < FAKE_MAPS; i++)
 		free(p->maps[i].data);
+	stub_proc_destroy(p->held);
 	free(p);
 }
 
@@ -355,6 +360,31 @@ bool stub_proc_watch_emulated(struct stub_proc *p)
 void stub_proc_set_pass(struct stub_proc *p, const bool pass[65])
 {
 	memcpy(p->pass, pass, sizeof(p->pass));
+}
+
+void stub_proc_set_fork_events(struct stub_proc *p, bool fork, bool vfork)
+{
+	p->fork_events = fork;
+	p->vfork_events = vfork;
+}
+
+bool fake_proc_fork_events(const struct stub_proc *p, bool vfork)
+{
+	return vfork ? p->vfork_events : p->fork_events;
+}
+
+void fake_proc_hold_fork(struct stub_proc *p, struct stub_proc *child)
+{
+	p->held = child;
+}
+
+struct stub_proc *stub_proc_take_fork(struct stub_proc *parent, pid_t child)
+{
+	struct stub_proc *c = parent->held;
+	if (!c || c->pid != child)
+		return NULL;
+	parent->held = NULL;
+	return c;
 }
 
 struct gsc_error *stub_proc_resume(struct stub_proc *p, const struct stub_resume *actions, size_t n)

@@ -178,7 +178,7 @@ static uint64_t pc_of(struct stub_proc *p, pid_t tid)
 static const char *reason_name(enum stub_stop_reason r)
 {
 	static const char *const names[] = { "none", "signal", "breakpoint", "step", "watch",
-					     "hwbreak", "exec" };
+					     "hwbreak", "exec", "fork", "vfork", "vforkdone" };
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
@@ -316,6 +316,105 @@ static int cmd_bp(int argc, char **argv, char **prog)
 	print_exit(&ev);
 	CHECK(hits == want, "hits %ld, wanted %ld", hits, want);
 	stub_proc_destroy(p);
+	return failures ? 1 : 0;
+}
+
+/* Reads one byte of process pid as the kernel has it (int3 included). */
+static uint8_t raw_byte(pid_t pid, uint64_t addr);
+
+/*
+ * fork ADDR [report]: a breakpoint at ADDR (work) in a parent that forks,
+ * vforks and posix_spawns.  Quiet: the children are let go without our
+ * int3 (the program exits 0 only if each ended normally) and only the
+ * parent's hits stop.  report: fork and vfork events; the fork child is
+ * taken with the int3 still in its memory and our breakpoint listed, the
+ * client's part (removing it) done here, as gdb does, then detached; for a
+ * vfork the breakpoint leaves the parent until the vfork is done.
+ */
+static int cmd_fork(int argc, char **argv, char **prog)
+{
+	if (argc < 1)
+		return 99;
+	bool report = argc > 1 && !strcmp(argv[1], "report");
+	struct stub_proc *p = launch(prog, false, false);
+	uint64_t addr = parse_addr(argv[0]) + load_bias(p);
+	struct stub_proc_info info;
+	die_err(stub_proc_info(p, &info), "info");
+	uint8_t orig;
+	CHECK(file_bytes(info.exe, parse_addr(argv[0]), &orig, 1) == 0, "file bytes");
+	die_err(stub_proc_insert_breakpoint(p, addr), "insert");
+	stub_proc_set_fork_events(p, report, report);
+	int hits = 0, forks = 0, vforks = 0, dones = 0, sig = 0;
+	pid_t in_vfork = 0;	/* as gdb: only the vfork parent runs until its vfork is done */
+	struct stub_event ev;
+	for (;;) {
+		if (in_vfork) {
+			struct stub_resume a = { .tid = in_vfork, .kind = STUB_RESUME_CONT, .signo = sig };
+			die_err(stub_proc_resume(p, &a, 1), "resume");
+		} else {
+			resume_all(p, STUB_RESUME_CONT, sig);
+		}
+		wait_ev(p, &ev);
+		if (ev.kind != STUB_EV_STOP)
+			break;
+		printf("stop %s signo %d child %d\n", reason_name(ev.stop.reason), ev.stop.signo, (int)ev.stop.child);
+		sig = 0;
+		switch (ev.stop.reason) {
+		case STUB_STOP_SIGNAL:
+			CHECK(ev.stop.signo == SIGCHLD || ev.stop.signo == SIGPIPE, "signal %d", ev.stop.signo);
+			sig = ev.stop.signo;
+			break;
+		case STUB_STOP_BREAKPOINT:
+			hits++;
+			break;
+		case STUB_STOP_FORK: {
+			forks++;
+			struct stub_proc *c = stub_proc_take_fork(p, ev.stop.child);
+			CHECK(c && stub_proc_pid(c) == ev.stop.child, "fork child not held");
+			if (!c)
+				break;
+			CHECK(stub_proc_take_fork(p, ev.stop.child) == NULL, "taken twice");
+			CHECK(raw_byte(ev.stop.child, addr) == 0xcc, "no int3 in the fork child");
+			uint8_t b;
+			size_t done;
+			die_err(stub_proc_read_mem(c, addr, &b, 1, &done), "child read");
+			CHECK(b == orig, "child read 0x%02x", b);
+			die_err(stub_proc_remove_breakpoint(c, addr), "child remove");
+			CHECK(raw_byte(ev.stop.child, addr) == orig, "int3 left in the fork child");
+			CHECK(raw_byte(stub_proc_pid(p), addr) == 0xcc, "parent lost its int3");
+			die_err(stub_proc_detach(c), "child detach");
+			stub_proc_destroy(c);
+			break;
+		}
+		case STUB_STOP_VFORK: {
+			vforks++;
+			struct stub_proc *c = stub_proc_take_fork(p, ev.stop.child);
+			CHECK(c != NULL, "vfork child not held");
+			die_err(stub_proc_remove_breakpoint(p, addr), "remove for vfork");
+			in_vfork = ev.stop.tid;
+			if (c) {
+				die_err(stub_proc_detach(c), "vfork child detach");
+				stub_proc_destroy(c);
+			}
+			break;
+		}
+		case STUB_STOP_VFORK_DONE:
+			dones++;
+			CHECK(ev.stop.tid == in_vfork, "vfork done in %d, not %d", (int)ev.stop.tid, (int)in_vfork);
+			in_vfork = 0;
+			die_err(stub_proc_insert_breakpoint(p, addr), "insert after vfork");
+			break;
+		default:
+			failures++;
+			break;
+		}
+	}
+	print_exit(&ev);
+	printf("hits %d forks %d vforks %d vforkdone %d\n", hits, forks, vforks, dones);
+	CHECK(ev.kind == STUB_EV_EXITED && ev.status == 0, "a child did not end normally");
+	CHECK(vforks == dones, "%d vforks, %d ends", vforks, dones);
+	stub_proc_destroy(p);
+	CHECK(no_children(), "a child is left");
 	return failures ? 1 : 0;
 }
 
@@ -1383,7 +1482,7 @@ static const struct {
 	{ "dr", cmd_dr },	   { "regs", cmd_regs },	 { "mem", cmd_mem },
 	{ "kill", cmd_kill },	   { "rangelong", cmd_rangelong }, { "gorange", cmd_gorange },
 	{ "mainexit", cmd_mainexit }, { "attachstopped", cmd_attachstopped },
-	{ "launchopts", cmd_launchopts },
+	{ "launchopts", cmd_launchopts }, { "fork", cmd_fork },
 };
 
 int main(int argc, char **argv)
