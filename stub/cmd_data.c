@@ -89,7 +89,7 @@ static size_t clamp_len(uint64_t addr, uint64_t len, size_t cap)
 	return (size_t)len;
 }
 
-/* Memory and breakpoints act on the process Hg names: a held fork child, or the process. */
+/* Memory and breakpoints act on the process Hg names: another one, or the process. */
 static struct stub_proc *mem_proc(struct stub_session *s)
 {
 	return stub_session_proc_for(s, &s->g_thread);

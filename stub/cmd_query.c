@@ -160,10 +160,21 @@ static enum rsp_result h_nonstop(struct stub_session *s, const uint8_t *a, const
 static enum rsp_result h_qattached(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				   struct rsp_buf *reply)
 {
-	(void)a, (void)end;
 	if (!s->proc)
 		return no_process(s, reply);
-	rsp_buf_add_str(reply, stub_proc_was_attached(s->proc) ? "1" : "0");
+	struct stub_proc *p = s->proc;
+	uint64_t pid;
+	if (a < end && *a == ':') {
+		a++;
+		if (!rsp_parse_hex_u64(&a, end, &pid) || a != end || pid > INT32_MAX)
+			return bad_packet(s, reply);
+		p = stub_session_proc_for(s, &(struct stub_ptid){ (int64_t)pid, 0 });
+		if (stub_proc_pid(p) != (pid_t)pid && s->multiprocess) {
+			stub_reply_error(s, reply, 3, "no such process");
+			return RSP_REPLY;
+		}
+	}
+	rsp_buf_add_str(reply, stub_proc_was_attached(p) ? "1" : "0");
 	return RSP_REPLY;
 }
 
@@ -192,9 +203,9 @@ static enum rsp_result h_qfthreadinfo(struct stub_session *s, const uint8_t *a, 
 		return RSP_REPLY;
 	}
 	bool first = true;
-	for (size_t k = 0; k <= s->nforks; k++) {	/* the process, then held fork children */
+	for (size_t k = 0; k <= s->nothers; k++) {	/* the process, then the others */
 		size_t n;
-		const pid_t *t = stub_proc_threads(k ? s->forks[k - 1] : s->proc, &n);
+		const pid_t *t = stub_proc_threads(k ? s->others[k - 1] : s->proc, &n);
 		for (size_t i = 0; i < n; i++) {
 			rsp_buf_add_char(reply, first ? 'm' : ',');
 			first = false;
@@ -317,8 +328,8 @@ static void gen_proc_threads(struct stub_session *s, struct stub_proc *p, struct
 static void gen_threads(struct stub_session *s, struct rsp_buf *b)
 {
 	rsp_buf_add_str(b, "<threads>\n");
-	for (size_t k = 0; k <= s->nforks; k++)	/* the process, then held fork children */
-		gen_proc_threads(s, k ? s->forks[k - 1] : s->proc, b);
+	for (size_t k = 0; k <= s->nothers; k++)	/* the process, then the others */
+		gen_proc_threads(s, k ? s->others[k - 1] : s->proc, b);
 	rsp_buf_add_str(b, "</threads>\n");
 }
 
@@ -326,10 +337,10 @@ static void gen_threads(struct stub_session *s, struct rsp_buf *b)
 enum { LM_ADDR, LM_NAME, LM_LD, LM_NEXT, LM_PREV, LM_WORDS };
 enum { DT_NULL_TAG = 0, DT_DEBUG_TAG = 21, DYN_MAX = 1024, LM_MAX = 8192 };
 
-static bool read_words(struct stub_session *s, uint64_t addr, uint64_t *w, size_t n)
+static bool read_words(struct stub_proc *p, uint64_t addr, uint64_t *w, size_t n)
 {
 	size_t done = 0;
-	struct gsc_error *err = stub_proc_read_mem(s->proc, addr, w, n * 8, &done);
+	struct gsc_error *err = stub_proc_read_mem(p, addr, w, n * 8, &done);
 	if (err) {
 		gsc_error_destroy(err);
 		return false;
@@ -342,12 +353,12 @@ static bool read_words(struct stub_session *s, uint64_t addr, uint64_t *w, size_
  * link_map's l_ld); 0 when not found.  gdbserver names the namespace of
  * each library by its r_debug ("lmid"), and gdb keys its lists on it.
  */
-static uint64_t find_r_debug(struct stub_session *s, uint64_t main_lm)
+static uint64_t find_r_debug(struct stub_proc *p, uint64_t main_lm)
 {
 	uint64_t lm[LM_WORDS], dyn[2];
-	if (!main_lm || !read_words(s, main_lm, lm, LM_WORDS) || !lm[LM_LD])
+	if (!main_lm || !read_words(p, main_lm, lm, LM_WORDS) || !lm[LM_LD])
 		return 0;
-	for (uint64_t i = 0; i < DYN_MAX && read_words(s, lm[LM_LD] + i * 16, dyn, 2); i++) {
+	for (uint64_t i = 0; i < DYN_MAX && read_words(p, lm[LM_LD] + i * 16, dyn, 2); i++) {
 		if (dyn[0] == DT_NULL_TAG)
 			break;
 		if (dyn[0] == DT_DEBUG_TAG)
@@ -390,17 +401,17 @@ static void parse_svr4_annex(const char *annex, uint64_t *lmid, uint64_t *start,
 }
 
 /* The list from link_map start on (gdb's incremental read), checking each l_prev as gdbserver does. */
-static void gen_libraries_from(struct stub_session *s, struct rsp_buf *b, uint64_t lmid, uint64_t lm,
+static void gen_libraries_from(struct stub_proc *p, struct rsp_buf *b, uint64_t lmid, uint64_t lm,
 			       uint64_t prev)
 {
 	rsp_buf_add_str(b, "<library-list-svr4 version=\"1.0\">");
 	uint64_t w[LM_WORDS];
-	for (size_t k = 0; lm && k < LM_MAX && read_words(s, lm, w, LM_WORDS); k++) {
+	for (size_t k = 0; lm && k < LM_MAX && read_words(p, lm, w, LM_WORDS); k++) {
 		if (w[LM_PREV] != prev)
 			break;	/* the list changed under us: gdb reads it all again */
 		char name[4096];
 		size_t done = 0;
-		struct gsc_error *err = stub_proc_read_mem(s->proc, w[LM_NAME], name, sizeof(name) - 1, &done);
+		struct gsc_error *err = stub_proc_read_mem(p, w[LM_NAME], name, sizeof(name) - 1, &done);
 		gsc_error_destroy(err);
 		name[done < sizeof(name) ? done : sizeof(name) - 1] = '\0';
 		if (name[0])
@@ -411,21 +422,22 @@ static void gen_libraries_from(struct stub_session *s, struct rsp_buf *b, uint64
 	rsp_buf_add_str(b, "</library-list-svr4>");
 }
 
-static struct gsc_error *gen_libraries(struct stub_session *s, struct rsp_buf *b, const char *annex)
+static struct gsc_error *gen_libraries(struct stub_session *s, struct stub_proc *p, struct rsp_buf *b,
+				       const char *annex)
 {
 	uint64_t lmid, start, prev;
 	parse_svr4_annex(annex, &lmid, &start, &prev);
 	if (start) {
-		gen_libraries_from(s, b, lmid, start, prev);
+		gen_libraries_from(p, b, lmid, start, prev);
 		return NULL;
 	}
 	struct stub_library *libs;
 	size_t n;
 	uint64_t main_lm;
-	struct gsc_error *err = stub_proc_libraries(s->proc, &libs, &n, &main_lm);
+	struct gsc_error *err = stub_proc_libraries(p, &libs, &n, &main_lm);
 	if (err)
 		return err;
-	lmid = find_r_debug(s, main_lm);
+	lmid = find_r_debug(p, main_lm);
 	rsp_buf_add_str(b, "<library-list-svr4 version=\"1.0\"");
 	/* lldb 14/16, given main-lm, reads the main link_map once and then misses the
 	 * change to RT_CONSISTENT: libraries loaded at startup never appear
@@ -442,11 +454,11 @@ static struct gsc_error *gen_libraries(struct stub_session *s, struct rsp_buf *b
 	return NULL;
 }
 
-static struct gsc_error *gen_auxv(struct stub_session *s, struct rsp_buf *b)
+static struct gsc_error *gen_auxv(struct stub_proc *p, struct rsp_buf *b)
 {
 	uint8_t *data;
 	size_t size;
-	struct gsc_error *err = stub_proc_auxv(s->proc, &data, &size);
+	struct gsc_error *err = stub_proc_auxv(p, &data, &size);
 	if (err)
 		return err;
 	rsp_buf_add(b, data, size);
@@ -454,12 +466,12 @@ static struct gsc_error *gen_auxv(struct stub_session *s, struct rsp_buf *b)
 	return NULL;
 }
 
-static struct gsc_error *gen_exec_file(struct stub_session *s, struct rsp_buf *b)
+static struct gsc_error *gen_exec_file(struct stub_proc *p, struct rsp_buf *b)
 {
 	struct stub_proc_info *info = malloc(sizeof(*info));
 	if (!info)
 		return &gsc_enomem;
-	struct gsc_error *err = stub_proc_info(s->proc, info);
+	struct gsc_error *err = stub_proc_info(p, info);
 	if (!err) {
 		info->exe[sizeof(info->exe) - 1] = '\0';
 		rsp_buf_add_str(b, info->exe);
@@ -481,17 +493,31 @@ static enum rsp_result xfer_generated(struct stub_session *s, enum xfer_object o
 		return bad_packet(s, reply);
 	if (!s->proc)
 		return no_process(s, reply);
+	/* the process: exec-file's annex names it, the others are Hg's (gdb sets it per inferior) */
+	struct stub_ptid id = s->g_thread;
+	if (obj == XFER_EXEC_FILE && annex[0]) {
+		const uint8_t *q = (const uint8_t *)annex;
+		uint64_t pid;
+		if (!rsp_parse_hex_u64(&q, q + strlen(annex), &pid) || pid > INT32_MAX)
+			return bad_packet(s, reply);
+		id = (struct stub_ptid){ (int64_t)pid, 0 };
+	}
+	struct stub_proc *p = stub_session_proc_for(s, &id);
+	if (id.pid > 0 && stub_proc_pid(p) != id.pid) {
+		stub_reply_error(s, reply, 3, "no such process");
+		return RSP_REPLY;
+	}
 	char key[sizeof(s->xfer_name)];
-	snprintf(key, sizeof(key), "%s:%s", names[obj], annex);
+	snprintf(key, sizeof(key), "%s:%d:%s", names[obj], (int)stub_proc_pid(p), annex);
 	if (off == 0 || strcmp(key, s->xfer_name) != 0) {
 		struct gsc_error *err = NULL;
 		rsp_buf_reset(&s->xfer);
 		s->xfer_name[0] = '\0';
 		switch (obj) {
 		case XFER_THREADS: gen_threads(s, &s->xfer); break;
-		case XFER_LIBRARIES: err = gen_libraries(s, &s->xfer, annex); break;
-		case XFER_AUXV: err = gen_auxv(s, &s->xfer); break;
-		case XFER_EXEC_FILE: err = gen_exec_file(s, &s->xfer); break;
+		case XFER_LIBRARIES: err = gen_libraries(s, p, &s->xfer, annex); break;
+		case XFER_AUXV: err = gen_auxv(p, &s->xfer); break;
+		case XFER_EXEC_FILE: err = gen_exec_file(p, &s->xfer); break;
 		}
 		if (err) {
 			stub_reply_gsc_error(s, reply, err);

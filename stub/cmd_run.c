@@ -207,7 +207,7 @@ static void write_exit(struct stub_session *s, struct rsp_buf *reply)
 		rsp_buf_printf(reply, ";process:%x", (unsigned)s->exit_pid);
 }
 
-static bool promote_fork(struct stub_session *s);
+static bool promote_other(struct stub_session *s);
 
 void stub_report_event(struct stub_session *s, const struct stub_event *ev, struct rsp_buf *reply)
 {
@@ -225,9 +225,9 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 		s->proc = NULL;
 		s->have_stop = false;
 		s->cur_tid = 0;
-		if (promote_fork(s))
+		if (promote_other(s))
 			return;
-		stub_session_drop_forks(s);
+		stub_session_drop_others(s);
 		if (!stays_up(s))
 			s->quit = true;	/* gdbserver ends when its only process is gone */
 		return;
@@ -557,6 +557,7 @@ static void ns_apply(struct stub_session *s, const struct stub_resume *act, size
 
 void stub_drop_process(struct stub_session *s)
 {
+	stub_session_drop_others(s);
 	if (!s->proc)
 		return;
 	struct gsc_error *err = stub_proc_was_attached(s->proc) ? stub_proc_detach(s->proc) : stub_proc_kill(s->proc);
@@ -665,14 +666,15 @@ static enum rsp_result do_resume(struct stub_session *s, const struct stub_resum
 	return RSP_NO_REPLY;
 }
 
-/* *fork_ret: the action names a held fork child (not resumable here). */
+/* One vCont action; *id_ret its thread (pid 0, tid -1 when none), resolved by the caller. */
 static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8_t *end, struct stub_resume *r,
-			 bool *fork_ret)
+			 struct stub_ptid *id_ret)
 {
 	const uint8_t *p = *pp;
 	uint64_t v;
 	memset(r, 0, sizeof(*r));
 	r->tid = -1;
+	*id_ret = (struct stub_ptid){ 0, -1 };
 	if (p >= end)
 		return false;
 	char c = (char)*p++;
@@ -697,27 +699,66 @@ static bool parse_action(struct stub_session *s, const uint8_t **pp, const uint8
 		return false;
 	}
 	if (p < end && *p == ':') {
-		struct stub_ptid id;
 		p++;
-		if (!stub_parse_ptid(&p, end, &id))
+		if (!stub_parse_ptid(&p, end, id_ret))
 			return false;
-		if (id.pid > 0 && s->proc && id.pid != stub_proc_pid(s->proc)) {
-			*fork_ret = stub_session_fork(s, id.pid) != NULL;
-			return false;
-		}
-		if (id.pid <= 0 && id.tid > 0 && stub_session_proc_of(s, (pid_t)id.tid) != s->proc) {
-			*fork_ret = true;
-			return false;
-		}
-		if (id.tid == 0)
-			r->tid = stub_resolve_thread(s, NULL);
-		else
-			r->tid = (pid_t)id.tid;
 	}
 	if (p < end && *p != ';')
 		return false;
 	*pp = p;
 	return true;
+}
+
+/*
+ * Makes p (another process) the process; the current one waits stopped
+ * among the others.  Both are stopped: this is between two resumes.
+ */
+static void switch_process(struct stub_session *s, struct stub_proc *p)
+{
+	for (size_t i = 0; p != s->proc && i < s->nothers; i++) {
+		if (s->others[i] != p)
+			continue;
+		s->others[i] = s->proc;
+		s->proc = p;
+		s->cur_tid = stub_proc_pid(p);
+		s->initial_stop = false;
+		s->have_stop = false;
+		stub_session_resumed(s);
+		stub_proc_set_pass(p, s->pass);
+		stub_session_fork_events(s);
+	}
+}
+
+/*
+ * The threads of the actions, once the process they name is the process
+ * (switch_process): false when they name two processes (one runs at a
+ * time) or one that does not exist.
+ */
+static bool resolve_actions(struct stub_session *s, struct stub_resume *act, const struct stub_ptid *ids,
+			    size_t n)
+{
+	struct stub_proc *target = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i].pid <= 0 && ids[i].tid <= 0)
+			continue;	/* every thread, or any: of whichever process */
+		struct stub_proc *p = stub_session_proc_for(s, &ids[i]);
+		if (ids[i].pid > 0 && stub_proc_pid(p) != ids[i].pid)
+			return false;
+		if (target && p != target)
+			return false;
+		target = p;
+	}
+	if (target)
+		switch_process(s, target);
+	for (size_t i = 0; i < n; i++)
+		act[i].tid = ids[i].tid == 0 ? stub_resolve_thread(s, NULL) : (pid_t)ids[i].tid;
+	return true;
+}
+
+static enum rsp_result one_process(struct stub_session *s, struct rsp_buf *reply)
+{
+	stub_reply_error(s, reply, 0x16, "gostub runs one process at a time (set schedule-multiple off)");
+	return RSP_REPLY;
 }
 
 // vCont;<action>[:<thread>]...: resume per thread (c, C<sig>, s, S<sig>, t, r<start>,<end>)
@@ -739,29 +780,33 @@ static enum rsp_result h_vcont(struct stub_session *s, const uint8_t *a, const u
 		stub_reply_error(s, reply, 12, "out of memory");
 		return RSP_REPLY;
 	}
+	struct stub_ptid *ids = calloc(max, sizeof(*ids));
+	if (!ids) {
+		free(act);
+		stub_reply_error(s, reply, 12, "out of memory");
+		return RSP_REPLY;
+	}
 	size_t n = 0;
 	const uint8_t *p = a;
+	bool ok = true;
 	while (n < max) {
-		bool fork = false;
-		if (!parse_action(s, &p, end, &act[n], &fork)) {
-			free(act);
-			if (fork) {
-				stub_reply_error(s, reply, 0x16, "gostub runs one process at a time: "
-								 "detach the fork child to run it");
-				return RSP_REPLY;
-			}
-			return bad_packet(s, reply);
+		if (!parse_action(s, &p, end, &act[n], &ids[n])) {
+			ok = false;
+			break;
 		}
 		n++;
 		if (p >= end)
 			break;
 		p++;	/* ';' */
 	}
-	if (p < end) {
-		free(act);
-		return bad_packet(s, reply);
-	}
-	enum rsp_result r = do_resume(s, act, n, reply);
+	enum rsp_result r;
+	if (!ok || p < end)
+		r = bad_packet(s, reply);
+	else if (!resolve_actions(s, act, ids, n))
+		r = one_process(s, reply);
+	else
+		r = do_resume(s, act, n, reply);
+	free(ids);
 	free(act);
 	return r;
 }
@@ -770,6 +815,8 @@ static enum rsp_result h_vcont(struct stub_session *s, const uint8_t *a, const u
 static pid_t resume_thread(struct stub_session *s, bool *specific_ret)
 {
 	*specific_ret = s->c_thread.tid > 0;
+	if (*specific_ret || s->c_thread.pid > 0)
+		switch_process(s, stub_session_proc_for(s, &s->c_thread));
 	return stub_resolve_thread(s, *specific_ret ? &s->c_thread : NULL);
 }
 
@@ -897,6 +944,36 @@ fail:
 	return NULL;
 }
 
+/*
+ * vRun and vAttach beside a process: with multiprocess+ in extended mode
+ * (gdb's add-inferior) it stays, stopped, among the others; the caller
+ * hands it to back_to_others.  NULL (and s->proc untouched) otherwise.
+ */
+static struct stub_proc *keep_process(struct stub_session *s)
+{
+	if (!s->proc || !s->multiprocess || !s->extended || s->non_stop)
+		return NULL;
+	struct stub_proc **n = realloc(s->others, (s->nothers + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	s->others = n;
+	struct stub_proc *p = s->proc;
+	s->proc = NULL;
+	return p;
+}
+
+/* After the launch or attach: the kept process joins the others, or is the process again if it failed. */
+static void back_to_others(struct stub_session *s, struct stub_proc *kept, const struct gsc_error *err)
+{
+	if (!kept)
+		return;
+	if (err && !s->proc) {
+		s->proc = kept;
+		return;
+	}
+	s->others[s->nothers++] = kept;	/* room made by keep_process */
+}
+
 // vRun;<hex prog>[;<hex arg>]...: start the program; reply with its first stop
 static enum rsp_result h_vrun(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 			      struct rsp_buf *reply)
@@ -904,10 +981,13 @@ static enum rsp_result h_vrun(struct stub_session *s, const uint8_t *a, const ui
 	char **argv = argv_from_vrun(s, a, end);
 	if (!argv)
 		return bad_packet(s, reply);
-	stub_drop_process(s);
+	struct stub_proc *keep = keep_process(s);
+	if (!keep)
+		stub_drop_process(s);
 	char **old = s->argv;
 	s->argv = argv;
 	struct gsc_error *err = stub_launch(s);
+	back_to_others(s, keep, err);
 	if (err) {
 		s->argv = old;	/* keep the program that worked */
 		old = argv;
@@ -932,11 +1012,17 @@ static enum rsp_result h_vattach(struct stub_session *s, const uint8_t *a, const
 	uint64_t pid;
 	if (!rsp_parse_hex_u64(&a, end, &pid) || a != end || pid == 0 || pid > INT32_MAX)
 		return bad_packet(s, reply);
+	if (s->proc && (stub_proc_pid(s->proc) == (pid_t)pid || stub_session_other(s, (int64_t)pid))) {
+		stub_reply_error(s, reply, 1, "already debugging this process");
+		return RSP_REPLY;
+	}
+	struct stub_proc *keep = keep_process(s);
 	if (s->proc) {
 		stub_reply_error(s, reply, 1, "already debugging a process");
 		return RSP_REPLY;
 	}
 	struct gsc_error *err = stub_attach(s, (pid_t)pid);
+	back_to_others(s, keep, err);
 	if (err) {
 		stub_reply_gsc_error(s, reply, err);
 		return RSP_REPLY;
@@ -972,29 +1058,37 @@ static bool pid_matches(struct stub_session *s, const uint8_t *a, const uint8_t 
  * (gdb's follow-fork-mode child, or an inferior kept by detach-on-fork
  * off).  False when there is none.
  */
-static bool promote_fork(struct stub_session *s)
+static bool promote_other(struct stub_session *s)
 {
-	if (!s->nforks)
+	if (!s->nothers)
 		return false;
-	struct stub_proc *next = s->forks[--s->nforks];
+	struct stub_proc *next = s->others[--s->nothers];
 	stub_session_set_proc(s, next, 0);	/* drops the other children */
 	s->initial_stop = false;
 	return true;
 }
 
 /* D;<pid> or vKill;<pid> of a held fork child: true when pid names one (then *err_ret says how it went). */
-static bool drop_fork(struct stub_session *s, const uint8_t *a, const uint8_t *end, bool kill,
+static bool drop_other(struct stub_session *s, const uint8_t *a, const uint8_t *end, bool kill,
 		      struct gsc_error **err_ret)
 {
 	uint64_t pid;
 	*err_ret = NULL;
 	if (a == end || !rsp_parse_hex_u64(&a, end, &pid) || a != end || pid > INT32_MAX)
 		return false;
-	return stub_session_drop_fork(s, (int64_t)pid, kill, err_ret);
+	return stub_session_drop_other(s, (int64_t)pid, kill, err_ret);
 }
 
-static void kill_process(struct stub_session *s)
+/* Kills the process (and with all, the others too; else another becomes the process). */
+static void kill_process(struct stub_session *s, bool all)
 {
+	if (all) {
+		while (s->nothers) {
+			struct gsc_error *err;
+			(void)stub_session_drop_other(s, stub_proc_pid(s->others[0]), true, &err);
+			gsc_error_destroy(err);
+		}
+	}
 	struct gsc_error *err = stub_proc_kill(s->proc);
 	if (err)
 		gsc_error_destroy(err);
@@ -1002,6 +1096,9 @@ static void kill_process(struct stub_session *s)
 	s->exit_status = SIGKILL;
 	s->exit_pid = stub_proc_pid(s->proc);
 	stub_proc_destroy(s->proc);
+	s->proc = NULL;
+	if (promote_other(s))
+		return;
 	stub_session_set_proc(s, NULL, 0);
 	if (!stays_up(s))
 		s->quit = true;
@@ -1014,7 +1111,7 @@ static enum rsp_result h_vkill(struct stub_session *s, const uint8_t *a, const u
 	if (!s->proc)
 		return no_process(s, reply);
 	struct gsc_error *err;
-	if (drop_fork(s, a, end, true, &err)) {
+	if (drop_other(s, a, end, true, &err)) {
 		if (err)
 			stub_reply_gsc_error(s, reply, err);
 		else
@@ -1025,7 +1122,7 @@ static enum rsp_result h_vkill(struct stub_session *s, const uint8_t *a, const u
 		stub_reply_error(s, reply, 3, "no such process");
 		return RSP_REPLY;
 	}
-	kill_process(s);
+	kill_process(s, false);
 	stub_reply_ok(reply);
 	return RSP_REPLY;
 }
@@ -1039,7 +1136,7 @@ static enum rsp_result h_k(struct stub_session *s, const uint8_t *a, const uint8
 			s->quit = true;
 		return s->lldb ? (rsp_buf_add_str(reply, "X09"), RSP_REPLY) : RSP_NO_REPLY;
 	}
-	kill_process(s);
+	kill_process(s, true);
 	if (!s->lldb)
 		return RSP_NO_REPLY;
 	write_exit(s, reply);
@@ -1079,7 +1176,7 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 	if (a < end && *a == ';')
 		a++;
 	struct gsc_error *err;
-	if (drop_fork(s, a, end, false, &err)) {
+	if (drop_other(s, a, end, false, &err)) {
 		if (err)
 			stub_reply_gsc_error(s, reply, err);
 		else
@@ -1090,6 +1187,10 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 		stub_reply_error(s, reply, 3, "no such process");
 		return RSP_REPLY;
 	}
+	while (a == end && s->nothers) {	/* D: every process */
+		(void)stub_session_drop_other(s, stub_proc_pid(s->others[0]), false, &err);
+		gsc_error_destroy(err);
+	}
 	err = stub_proc_detach(s->proc);
 	if (err) {
 		stub_reply_gsc_error(s, reply, err);
@@ -1098,7 +1199,7 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 	stub_proc_destroy(s->proc);
 	s->proc = NULL;
 	/* follow-fork-mode child: gdb detaches the parent and goes on with the child */
-	if (!promote_fork(s)) {
+	if (!promote_other(s)) {
 		stub_session_set_proc(s, NULL, 0);
 		if (!stays_up(s))
 			s->quit = true;

@@ -36,8 +36,8 @@ static void free_strv(char **v)
 
 void stub_session_deinit(struct stub_session *s)
 {
-	stub_session_drop_forks(s);
-	free(s->forks);
+	stub_session_drop_others(s);
+	free(s->others);
 	if (s->proc) {
 		stub_proc_destroy(s->proc);
 		s->proc = NULL;
@@ -65,7 +65,6 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->c_thread = (struct stub_ptid){ 0, 0 };
 	s->xfer_name[0] = '\0';
 	stub_session_resumed(s);
-	stub_session_drop_forks(s);
 	if (!p) {
 		s->have_stop = false;
 		s->cur_tid = 0;
@@ -96,18 +95,18 @@ void stub_session_fork_events(struct stub_session *s)
 					  s->multiprocess && s->vfork_events && !s->non_stop);
 }
 
-struct stub_proc *stub_session_fork(struct stub_session *s, int64_t pid)
+struct stub_proc *stub_session_other(struct stub_session *s, int64_t pid)
 {
-	for (size_t i = 0; i < s->nforks; i++)
-		if (pid > 0 && stub_proc_pid(s->forks[i]) == pid)
-			return s->forks[i];
+	for (size_t i = 0; i < s->nothers; i++)
+		if (pid > 0 && stub_proc_pid(s->others[i]) == pid)
+			return s->others[i];
 	return NULL;
 }
 
 struct stub_proc *stub_session_proc_for(struct stub_session *s, const struct stub_ptid *id)
 {
 	if (id->pid > 0) {
-		struct stub_proc *f = stub_session_fork(s, id->pid);
+		struct stub_proc *f = stub_session_other(s, id->pid);
 		return f ? f : s->proc;
 	}
 	return id->tid > 0 ? stub_session_proc_of(s, (pid_t)id->tid) : s->proc;
@@ -117,9 +116,9 @@ struct stub_proc *stub_session_proc_of(struct stub_session *s, pid_t tid)
 {
 	if (s->proc && stub_proc_has_thread(s->proc, tid))
 		return s->proc;
-	for (size_t i = 0; i < s->nforks; i++)
-		if (stub_proc_has_thread(s->forks[i], tid))
-			return s->forks[i];
+	for (size_t i = 0; i < s->nothers; i++)
+		if (stub_proc_has_thread(s->others[i], tid))
+			return s->others[i];
 	return s->proc;
 }
 
@@ -128,34 +127,34 @@ void stub_session_add_fork(struct stub_session *s, pid_t child)
 	struct stub_proc *c = s->proc ? stub_proc_take_fork(s->proc, child) : NULL;
 	if (!c)
 		return;
-	struct stub_proc **n = realloc(s->forks, (s->nforks + 1) * sizeof(*n));
+	struct stub_proc **n = realloc(s->others, (s->nothers + 1) * sizeof(*n));
 	if (!n) {
 		stub_proc_destroy(c);	/* detached or killed as the parent would be */
 		return;
 	}
-	s->forks = n;
-	s->forks[s->nforks++] = c;
+	s->others = n;
+	s->others[s->nothers++] = c;
 }
 
-bool stub_session_drop_fork(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret)
+bool stub_session_drop_other(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret)
 {
 	*err_ret = NULL;
-	for (size_t i = 0; i < s->nforks; i++) {
-		struct stub_proc *c = s->forks[i];
+	for (size_t i = 0; i < s->nothers; i++) {
+		struct stub_proc *c = s->others[i];
 		if (stub_proc_pid(c) != pid)
 			continue;
 		*err_ret = kill ? stub_proc_kill(c) : stub_proc_detach(c);
 		stub_proc_destroy(c);
-		s->forks[i] = s->forks[--s->nforks];
+		s->others[i] = s->others[--s->nothers];
 		return true;
 	}
 	return false;
 }
 
-void stub_session_drop_forks(struct stub_session *s)
+void stub_session_drop_others(struct stub_session *s)
 {
-	while (s->nforks)
-		stub_proc_destroy(s->forks[--s->nforks]);
+	while (s->nothers)
+		stub_proc_destroy(s->others[--s->nothers]);
 }
 
 /*
@@ -306,7 +305,7 @@ pid_t stub_resolve_thread(struct stub_session *s, const struct stub_ptid *want)
 		return 0;
 	struct stub_proc *f = want ? stub_session_proc_for(s, want) : s->proc;
 	if (f != s->proc) {
-		/* a held fork child */
+		/* another process */
 		if (want->tid > 0)
 			return stub_proc_has_thread(f, (pid_t)want->tid) ? (pid_t)want->tid : 0;
 		size_t n;

@@ -82,12 +82,16 @@ struct stub_session {
 	/* The process, or NULL. */
 	struct stub_proc *proc;
 	/*
-	 * Children of reported forks the client has not detached yet (fork
-	 * events): stopped; registers, memory and breakpoints through Hg, D
-	 * and vKill by pid.  Never resumed: one process runs at a time.
+	 * The other processes, stopped: children of reported forks the client
+	 * has not detached (fork events), and in extended mode with
+	 * multiprocess+ the processes of earlier vRun/vAttach.  Registers,
+	 * memory and breakpoints through Hg, D and vKill by pid; a resume that
+	 * names one makes it the process (s->proc) and leaves the current one
+	 * stopped here: one process runs at a time, as gdb runs its inferiors
+	 * with schedule-multiple off (its default).
 	 */
-	struct stub_proc **forks;
-	size_t nforks;
+	struct stub_proc **others;
+	size_t nothers;
 	const struct gsc_arch_info *arch;
 	bool had_process;		/* a process existed once (W/X after it is gone) */
 	int exit_kind;			/* STUB_EV_EXITED / STUB_EV_SIGNALED of the last one, 0: none */
@@ -179,19 +183,19 @@ void stub_reply_error(struct stub_session *s, struct rsp_buf *reply, int code, c
 /* An error reply from err, then destroys err. */
 void stub_reply_gsc_error(struct stub_session *s, struct rsp_buf *reply, struct gsc_error *err);
 
-/* Fork children (s->forks). */
-/* The process id names: a held fork child by its pid or one of its threads, else s->proc (maybe NULL). */
+/* The other processes (s->others). */
+/* The process id names: another process by its pid or one of its threads, else s->proc (maybe NULL). */
 struct stub_proc *stub_session_proc_for(struct stub_session *s, const struct stub_ptid *id);
-/* The process thread tid belongs to: s->proc or a held fork child; s->proc when none has it. */
+/* The process thread tid belongs to: s->proc or another; s->proc when none has it. */
 struct stub_proc *stub_session_proc_of(struct stub_session *s, pid_t tid);
-/* The held fork child with this pid, NULL if none. */
-struct stub_proc *stub_session_fork(struct stub_session *s, int64_t pid);
-/* Takes the child of a reported fork from s->proc into s->forks. */
+/* The other process with this pid, NULL if none. */
+struct stub_proc *stub_session_other(struct stub_session *s, int64_t pid);
+/* Takes the child of a reported fork from s->proc into s->others. */
 void stub_session_add_fork(struct stub_session *s, pid_t child);
-/* Detaches (or kills) the held fork child pid and forgets it; false if there is none. */
-bool stub_session_drop_fork(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret);
-/* Every held fork child goes: detached if the process was attached, else killed. */
-void stub_session_drop_forks(struct stub_session *s);
+/* Detaches (or kills) the other process pid and forgets it; false if there is none. */
+bool stub_session_drop_other(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret);
+/* Every other process goes: detached if it was attached (or is the child of one), else killed. */
+void stub_session_drop_others(struct stub_session *s);
 /* Tells the ptrace layer which fork events to report, from what the client negotiated. */
 void stub_session_fork_events(struct stub_session *s);
 

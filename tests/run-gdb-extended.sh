@@ -18,6 +18,10 @@
 #    the program must run on with none of our int3s in its text, and exit 7
 #    on SIGUSR1. gdbserver 13 fails this (it detaches but leaves its 0xcc
 #    bytes): checked for gostub only; gdbserver's result is printed.
+# 3. `SERVER --multi PORT`: tests/stub/gdb/inferiors.gdb runs two inferiors of
+#    tests/stub/gdbprogs/forkprog.c in one session (add-inferior, run in each,
+#    switching, thread apply all, fork events in both, an exec) to their exits.
+#    The masked transcripts and the programs' output must be the same.
 # GOSTUB, KEEP: see run-gdb-remote.sh.
 # Exit: 0 pass, 1 fail, 77 skip (no gdb or gdbserver), 99 hard error.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -25,6 +29,7 @@
 
 build_cprog
 prog=$TMP/cprog
+gcc -g -O0 -fPIE -pie -Wall -o "$TMP/forkprog" "$progs/forkprog.c" || hard_error "gcc forkprog.c"
 
 # multi NAME: part 1 against one server.
 multi() {
@@ -71,12 +76,33 @@ disconnect() {
 	wait "$prog_pid" 2>/dev/null
 }
 
+# inferiors NAME: part 3 against one server.
+inferiors() {
+	local name=$1 d=$TMP/inferiors.$1
+	mkdir -p "$d"
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 0 --multi PORT; then
+		bad "$name --multi (inferiors): the server did not start"; return
+	fi
+	run_gdb "$here/inferiors.gdb" "$d/transcript" PROG="$TMP/forkprog" ADDR="127.0.0.1:$port"
+	stop_server
+	cp "$TMP/run/out" "$d/output"
+}
+
 for name in gdbserver gostub; do
 	t0=$EPOCHREALTIME
 	multi "$name"
 	disconnect "$name"
+	inferiors "$name"
 	echo "$name: $(elapsed "$t0") s"
 done
+g=$TMP/inferiors.gdbserver s=$TMP/inferiors.gostub
+expect "$g/transcript" '^\[New inferior 2\]' '^\* 2 +process [0-9]+' 'executing new program' \
+	'^\[Inferior 2 \(process [0-9]+\) exited with code 03\]' '^\[Inferior 1 \(process [0-9]+\) exited with code 03\]'
+expect "$g/output" '^again: hits 9$'
+compare "two inferiors: gdb's transcript" "$g/transcript" "$s/transcript"
+cmp -s "$g/output" "$s/output" ||
+	bad "two inferiors: programs' output: gdbserver '$(cat "$g/output")', gostub '$(cat "$s/output")'"
 g=$TMP/multi.gdbserver s=$TMP/multi.gostub
 expect "$g/transcript" 'exited with code 03\]' 'hit Breakpoint 1, work' 'exited with code 04\]' \
 	'^\[Inferior 1 \(process [0-9]+\) killed\]' 'in main \(argc=3' 'Switching to thread 3 .*' \

@@ -419,12 +419,21 @@ static void test_fork_events(void **state)
 	assert_string_equal(send("qfThreadInfo"), "mp" PIDS "." PIDS ",p" PIDS ".3ffff1,p4000.4000");
 	assert_non_null(strstr(send("qXfer:threads:read::0,1000"), "<thread id=\"p4000.4000\""));
 	assert_string_equal(send("T4000"), "OK");
-	/* it cannot run beside the parent */
-	assert_true(strncmp(send("vCont;c:p4000.-1"), "E", 1) == 0);
+	/* it runs while the parent waits stopped: one process at a time */
+	struct stub_proc *parent = S.proc;
+	ev.stop = (struct stub_thread_stop){ .tid = 0x4000, .reason = STUB_STOP_SIGNAL, .signo = SIGUSR1 };
+	resume_and_stop("vCont;c:p4000.-1", &ev);
+	assert_ptr_equal(S.proc, child);
+	assert_true(strncmp(out, "T1e", 3) == 0);
+	assert_non_null(strstr(out, "thread:p4000.4000;"));
+	assert_string_equal(send("qC"), "QCp4000.4000");
+	assert_true(strncmp(send("vCont;c:p4000.-1;c:p" PIDS ".-1"), "E", 1) == 0);
+	assert_true(strncmp(send("vCont;c:p7777.-1"), "E", 1) == 0);
 	assert_false(S.running);
 	assert_string_equal(send("Hgp" PIDS "." PIDS), "OK");
 	assert_string_equal(send("m400000,1"), "00");
-	assert_string_equal(send("D;4000"), "OK");
+	assert_string_equal(send("D;4000"), "OK");	/* the current one: the parent is the process again */
+	assert_ptr_equal(S.proc, parent);
 	assert_int_equal(fake_stats.detached, 1);
 	assert_string_equal(send("Hgp4000.4000"), "E02");
 	assert_string_equal(send("D;4000"), "E03");
@@ -472,6 +481,64 @@ static void test_fork_events(void **state)
 	assert_string_equal(send("QPassSignals:17"), "OK");
 	assert_true(fake_proc_pass(S.proc)[SIGURG]);
 	assert_false(fake_proc_pass(S.proc)[SIGIO]);
+}
+
+/* extended mode with multiprocess+: a second vRun keeps the first process; one runs at a time */
+static void test_multi_process(void **state)
+{
+	(void)state;
+	gdb_hello();
+	assert_string_equal(send("!"), "OK");
+	struct stub_proc *first = S.proc;
+	pid_t saved = fake_launch_pid;
+	fake_launch_pid = 0x5000;
+	send("vRun;2f746d702f70726f67");
+	fake_launch_pid = saved;
+	assert_true(strncmp(out, "T05", 3) == 0);
+	assert_non_null(strstr(out, "thread:p5000.5000;"));
+	assert_int_equal(fake_stats.killed, 0);
+	assert_int_equal(stub_proc_pid(S.proc), 0x5000);
+	assert_string_equal(send("qfThreadInfo"), "mp5000.5000,p5000.5001,p" PIDS "." PIDS ",p" PIDS ".3ffff1");
+	assert_string_equal(send("qXfer:exec-file:read:" PIDS ":0,1000"), "l/tmp/prog");
+	assert_string_equal(send("qXfer:exec-file:read:7777:0,1000"), "E03");
+	assert_string_equal(send("qAttached:" PIDS), "0");
+	assert_string_equal(send("qAttached:7777"), "E03");
+	/* gdb's inferior 1 again: it runs, the new one waits */
+	struct stub_event ev = { .kind = STUB_EV_STOP };
+	ev.stop = (struct stub_thread_stop){ .tid = PID + 1, .reason = STUB_STOP_BREAKPOINT, .signo = SIGTRAP,
+					     .addr = 0x401000 };
+	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
+	assert_ptr_equal(S.proc, first);
+	assert_non_null(strstr(out, "thread:p" PIDS ".3ffff1;"));
+	/* Hc of the other one, then c: legacy resume switches too */
+	assert_string_equal(send("Hcp5000.5001"), "OK");
+	ev.stop = (struct stub_thread_stop){ .tid = 0x5001, .reason = STUB_STOP_STEP, .signo = SIGTRAP };
+	resume_and_stop("s", &ev);
+	assert_int_equal(stub_proc_pid(S.proc), 0x5000);
+	size_t n;
+	const struct stub_resume *act = fake_proc_actions(S.proc, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(act[0].tid, 0x5001);
+	assert_string_equal(send("Hc-1"), "OK");
+	/* the current one killed: the other is the process */
+	assert_string_equal(send("vKill;5000"), "OK");
+	assert_ptr_equal(S.proc, first);
+	assert_false(S.quit);
+	/* vAttach beside it; the same pid twice is refused */
+	send("vAttach;1234");
+	assert_true(strncmp(out, "T0006:", 6) == 0);
+	assert_string_equal(send("vAttach;1234"), "E01");
+	assert_string_equal(send("vAttach;" PIDS), "E01");
+	/* its exit: the other is the process, the stub stays */
+	ev = (struct stub_event){ .kind = STUB_EV_EXITED, .status = 3 };
+	resume_and_stop("vCont;c:p1234.-1", &ev);
+	assert_string_equal(out, "W03;process:1234");
+	assert_ptr_equal(S.proc, first);
+	assert_false(S.quit);
+	/* k: everything */
+	send("k");
+	assert_null(S.proc);
+	assert_int_equal(S.nothers, 0);
 }
 
 static void test_lldb_stop_reply(void **state)
@@ -742,6 +809,9 @@ static void test_process_lifetime(void **state)
 	assert_false(fake_stats.last_with_shell || fake_stats.last_disable_aslr);
 	assert_string_equal(S.argv[1], "arg1");
 	assert_string_equal(send("vRun;2f6e6f6e6578697374656e74"), "E02");	/* /nonexistent */
+	assert_non_null(S.proc);	/* multiprocess+: the process stays when a vRun fails */
+	assert_int_equal(fake_stats.killed, 0);
+	assert_string_equal(send("vKill;" PIDS), "OK");
 	assert_null(S.proc);
 	assert_int_equal(fake_stats.killed, 1);
 	send("vRun;");	/* the last program again */
@@ -1018,6 +1088,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_non_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disable_packet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multi_process, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
