@@ -14,7 +14,8 @@
 #include "buf.h"
 #include "cleanup.h"
 
-static const struct gsc_arch_info *const arches[] = { &gsc_amd64_arch, &gsc_arm64_arch };
+/* Looked up by arch and e_machine in this order: the AVX-512 variant of amd64 only by pointer. */
+static const struct gsc_arch_info *const arches[] = { &gsc_amd64_arch, &gsc_arm64_arch, &gsc_amd64_avx512_arch };
 enum { NARCHES = sizeof(arches) / sizeof(arches[0]) };
 
 const struct gsc_arch_info *gsc_arch_info(enum gsc_arch arch)
@@ -146,7 +147,7 @@ bool gsc_arch_wire_reg(const struct gsc_arch_info *ai, int regno, size_t *offset
 
 /* ---------------------------------------------------------------- target.xml */
 
-enum { XML_MAX = 24 * 1024 };
+enum { XML_MAX = 48 * 1024 };
 
 struct xml_out {
 	char *buf;

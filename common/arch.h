@@ -52,6 +52,9 @@ enum {
 	GSC_XSTATE_X87 = 1 << 0,
 	GSC_XSTATE_SSE = 1 << 1,
 	GSC_XSTATE_AVX = 1 << 2,
+	GSC_XSTATE_OPMASK = 1 << 5,	/* k0-k7 */
+	GSC_XSTATE_ZMM_HI256 = 1 << 6,	/* upper halves of zmm0-zmm15 */
+	GSC_XSTATE_HI16_ZMM = 1 << 7,	/* zmm16-zmm31 */
 };
 
 struct gsc_reg_info {
@@ -110,6 +113,8 @@ struct gsc_arch_info {
 
 /* The per-arch tables (common/arch_amd64.c, common/arch_arm64.c). */
 extern const struct gsc_arch_info gsc_amd64_arch;
+/* The same registers and, after them, AVX-512's (regs[] shared; the description adds org.gnu.gdb.i386.avx512). */
+extern const struct gsc_arch_info gsc_amd64_avx512_arch;
 extern const struct gsc_arch_info gsc_arm64_arch;
 
 /* NULL for GSC_ARCH_UNKNOWN or anything not in the table. */
@@ -144,7 +149,12 @@ enum {
 	GSC_AMD64_XMM0 = GSC_AMD64_FCTRL + 8,	/* xmm0..xmm15 */
 	GSC_AMD64_MXCSR = GSC_AMD64_XMM0 + 16,
 	GSC_AMD64_YMM0H = GSC_AMD64_MXCSR + 1,	/* ymm0h..ymm15h */
-	GSC_AMD64_NTABLE = GSC_AMD64_YMM0H + 16
+	GSC_AMD64_NTABLE = GSC_AMD64_YMM0H + 16,	/* gsc_amd64_arch */
+	GSC_AMD64_XMM16 = GSC_AMD64_NTABLE,	/* xmm16..xmm31 */
+	GSC_AMD64_YMM16H = GSC_AMD64_XMM16 + 16,	/* ymm16h..ymm31h */
+	GSC_AMD64_K0 = GSC_AMD64_YMM16H + 16,	/* k0..k7 */
+	GSC_AMD64_ZMM0H = GSC_AMD64_K0 + 8,	/* zmm0h..zmm31h: bits 256..511 */
+	GSC_AMD64_NTABLE_AVX512 = GSC_AMD64_ZMM0H + 32	/* gsc_amd64_avx512_arch */
 };
 
 /* Register indices into the arm64 table (gdb's order: x0..x30, sp, pc, cpsr). */
@@ -228,7 +238,7 @@ bool gsc_arch_wire_reg(const struct gsc_arch_info *ai, int regno, size_t *offset
  * of ai->regs[i] (i < ntable), for converters that walk the table.  Returns
  * gsc_arch_wire_size (0, offsets untouched: no description).
  */
-enum { GSC_ARCH_WIRE_MAX = 128 };
+enum { GSC_ARCH_WIRE_MAX = 160 };
 size_t gsc_arch_wire_offsets(const struct gsc_arch_info *ai, uint16_t offsets[GSC_ARCH_WIRE_MAX]);
 
 /* Sizes of the amd64 native blocks. */
@@ -236,13 +246,24 @@ enum {
 	GSC_AMD64_GPR_SIZE = 27 * 8,	/* struct user_regs_struct */
 	GSC_AMD64_FXSAVE_SIZE = 512,	/* legacy area / NT_PRFPREG */
 	GSC_AMD64_XSAVE_AVX_SIZE = 832,	/* XSAVE up to the end of the AVX component */
+	GSC_AMD64_XSAVE_AVX512_SIZE = 2688,	/* ... up to the end of Hi16_ZMM (standard format) */
+	GSC_AMD64_XCR0_OFFSET = 464,	/* where Linux puts XCR0 in an NT_X86_XSTATE block (asm/user.h) */
 };
 
 /*
- * amd64: native ptrace blocks -> g packet data (gsc_arch_wire_size bytes).
+ * The amd64 table for a process whose XCR0 (the OS-enabled XSAVE features)
+ * is xcr0: gsc_amd64_avx512_arch when the three AVX-512 components are on,
+ * else gsc_amd64_arch -- as gdbserver picks its description.
+ */
+const struct gsc_arch_info *gsc_amd64_arch_for_xcr0(uint64_t xcr0);
+
+/*
+ * amd64: native ptrace blocks -> g packet data (gsc_arch_wire_size(ai) bytes;
+ * ai is gsc_amd64_arch or gsc_amd64_avx512_arch).
  * gpr is struct user_regs_struct (27 * 8 bytes, Linux x86_64 order); xsave is
  * the NT_X86_XSTATE block (legacy fxsave area at 0, XSAVE header at 512, AVX
- * upper halves at 576 in the standard format) or a bare 512-byte fxsave
+ * upper halves at 576, opmask at 1088, ZMM_Hi256 at 1152 and Hi16_ZMM at
+ * 1664 in the standard format) or a bare 512-byte fxsave
  * area; xsave_len its valid bytes (a header is assumed when xsave_len >= 576).
  * A register whose bytes lie beyond xsave_len, or whose XSTATE_BV bit says
  * "init state", reads as its init value (xsave may be NULL when xsave_len is
@@ -250,13 +271,15 @@ enum {
  * fiseg/foseg are the upper halves of the 64-bit FPU instruction and operand
  * pointers, as gdb reads a 64-bit fxsave (amd64-tdep.c).
  */
-void gsc_amd64_wire_from_native(const uint8_t *gpr, const uint8_t *xsave, size_t xsave_len, uint8_t *wire);
+void gsc_amd64_wire_from_native(const struct gsc_arch_info *ai, const uint8_t *gpr, const uint8_t *xsave,
+				size_t xsave_len, uint8_t *wire);
 /*
  * The reverse for register regno (-1: all of them) from g packet data into
  * gpr / xsave (a register lying beyond xsave_len is left alone).  Writing a
  * register of a component in init state first writes the component's init
  * values, then sets its XSTATE_BV bit so the kernel takes the value.
  */
-void gsc_amd64_native_from_wire(const uint8_t *wire, int regno, uint8_t *gpr, uint8_t *xsave, size_t xsave_len);
+void gsc_amd64_native_from_wire(const struct gsc_arch_info *ai, const uint8_t *wire, int regno, uint8_t *gpr,
+				uint8_t *xsave, size_t xsave_len);
 
 #endif

@@ -5,11 +5,15 @@
  * Facts, per column:
  * - order, names, bitsizes, regnums, types, groups: gdb's target description
  *   as gdbserver 13 serves it (reference/target_amd64_gdbserver.xml: features
- *   org.gnu.gdb.i386.core, .sse, .linux, .segments, .avx);
+ *   org.gnu.gdb.i386.core, .sse, .linux, .segments, .avx; and .avx512 as
+ *   gdbserver 13 serves it on an AVX-512 machine: xmm16-31 regnums 76-91,
+ *   ymm16h-31h 92-107, k0-7 108-115, zmm0h-31h 116-147, gdb's
+ *   features/i386/64bit-avx512.xml types);
  * - DWARF and .eh_frame numbers: System V x86-64 psABI, "DWARF Register Number
  *   Mapping" (rax 0, rdx 1, rcx 2, rbx 3, rsi 4, rdi 5, rbp 6, rsp 7, r8-r15
  *   8-15, RA 16, xmm0-15 17-32, st0-7 33-40, rFLAGS 49, es 50, cs 51, ss 52,
- *   ds 53, fs 54, gs 55, fs.base 58, gs.base 59, mxcsr 64, fcw 65, fsw 66);
+ *   ds 53, fs 54, gs 55, fs.base 58, gs.base 59, mxcsr 64, fcw 65, fsw 66,
+ *   xmm16-31 67-82, k0-7 118-125);
  *   the same numbers in .eh_frame on x86-64;
  * - generic: lldb's generic register kinds, arguments per the psABI's integer
  *   argument order rdi rsi rdx rcx r8 r9;
@@ -20,7 +24,8 @@
  *   layout: FCW 0, FSW 2, abridged FTW 4, FOP 6, FPU IP 8 (64 bits), FPU DP 16
  *   (64 bits), MXCSR 24, ST0-7 32 + 16*i, XMM0-15 160 + 16*i) and §13.4-13.5
  *   (XSAVE header at 512; AVX upper halves at 576 in the standard format,
- *   CPUID.(EAX=0DH,ECX=2).EBX);
+ *   CPUID.(EAX=0DH,ECX=2).EBX; opmask 1088, ZMM_Hi256 1152 (32 bytes per
+ *   zmm0-15), Hi16_ZMM 1664 (64 bytes per zmm16-31), CPUID.(EAX=0DH,ECX=5..7));
  * - init values: Intel SDM vol. 1 §13.6 (x87: FCW 037FH, everything else 0;
  *   SSE/AVX: 0; MXCSR 1F80H, saved whenever SSE or AVX is, so it is in init
  *   state only when both are, as the kernel's copy_xstate_to_uabi_buf treats it).
@@ -36,7 +41,7 @@
 
 #include "arch.h"
 
-enum { F_CORE, F_SSE, F_LINUX, F_SEGMENTS, F_AVX };
+enum { F_CORE, F_SSE, F_LINUX, F_SEGMENTS, F_AVX, F_AVX512 };
 
 /* Register types gdb does not predefine (facts: gdb's features/i386/64bit-core.xml, 64bit-sse.xml). */
 static const char core_types[] =
@@ -97,12 +102,36 @@ static const char sse_types[] =
 	"      <field name=\"FZ\" start=\"15\" end=\"15\" type=\"bool\"/>\n"
 	"    </flags>\n";
 
+/* A feature's types are its own in gdb: avx512 defines vec128 again (gdb's 64bit-avx512.xml). */
+static const char avx512_types[] =
+	"    <vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>\n"
+	"    <vector id=\"v8h\" type=\"ieee_half\" count=\"8\"/>\n"
+	"    <vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+	"    <vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
+	"    <vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
+	"    <vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
+	"    <vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
+	"    <vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
+	"    <union id=\"vec128\">\n"
+	"      <field name=\"v8_bfloat16\" type=\"v8bf16\"/>\n"
+	"      <field name=\"v8_half\" type=\"v8h\"/>\n"
+	"      <field name=\"v4_float\" type=\"v4f\"/>\n"
+	"      <field name=\"v2_double\" type=\"v2d\"/>\n"
+	"      <field name=\"v16_int8\" type=\"v16i8\"/>\n"
+	"      <field name=\"v8_int16\" type=\"v8i16\"/>\n"
+	"      <field name=\"v4_int32\" type=\"v4i32\"/>\n"
+	"      <field name=\"v2_int64\" type=\"v2i64\"/>\n"
+	"      <field name=\"uint128\" type=\"uint128\"/>\n"
+	"    </union>\n"
+	"    <vector id=\"v2ui128\" type=\"uint128\" count=\"2\"/>\n";
+
 static const struct gsc_tdesc_feature amd64_features[] = {
 	[F_CORE] = { "org.gnu.gdb.i386.core", core_types },
 	[F_SSE] = { "org.gnu.gdb.i386.sse", sse_types },
 	[F_LINUX] = { "org.gnu.gdb.i386.linux", "" },
 	[F_SEGMENTS] = { "org.gnu.gdb.i386.segments", "" },
 	[F_AVX] = { "org.gnu.gdb.i386.avx", "" },
+	[F_AVX512] = { "org.gnu.gdb.i386.avx512", avx512_types },
 };
 
 /* An integer register in user_regs_struct slot s. */
@@ -124,8 +153,19 @@ static const struct gsc_tdesc_feature amd64_features[] = {
 		  GSC_XSTATE_SSE, GSC_REG_CONV_COPY, 0)
 #define YMMH(i) XS("ymm" #i "h", 128, 60 + (i), -1, 576 + 16 * (i), 16, "uint128", F_AVX, NULL, \
 		   GSC_XSTATE_AVX, GSC_REG_CONV_COPY, 0)
+/* AVX-512: i counts from 16 for xmm/ymm; Hi16_ZMM holds zmm16-31 whole, 64 bytes each. */
+#define XMM16(i) XS("xmm" #i, 128, 76 + (i) - 16, 67 + (i) - 16, 1664 + 64 * ((i) - 16), 16, "vec128", F_AVX512, \
+		    NULL, GSC_XSTATE_HI16_ZMM, GSC_REG_CONV_COPY, 0)
+#define YMM16H(i) XS("ymm" #i "h", 128, 92 + (i) - 16, -1, 1664 + 64 * ((i) - 16) + 16, 16, "uint128", \
+		     F_AVX512, NULL, GSC_XSTATE_HI16_ZMM, GSC_REG_CONV_COPY, 0)
+#define KREG(i) XS("k" #i, 64, 108 + (i), 118 + (i), 1088 + 8 * (i), 8, "uint64", F_AVX512, NULL, \
+		   GSC_XSTATE_OPMASK, GSC_REG_CONV_COPY, 0)
+#define ZMMH(i) XS("zmm" #i "h", 256, 116 + (i), -1, 1152 + 32 * (i), 32, "v2ui128", F_AVX512, NULL, \
+		   GSC_XSTATE_ZMM_HI256, GSC_REG_CONV_COPY, 0)
+#define ZMM16H(i) XS("zmm" #i "h", 256, 116 + (i), -1, 1664 + 64 * ((i) - 16) + 32, 32, "v2ui128", F_AVX512, \
+		     NULL, GSC_XSTATE_HI16_ZMM, GSC_REG_CONV_COPY, 0)
 
-static const struct gsc_reg_info amd64_regs[GSC_AMD64_NTABLE] = {
+static const struct gsc_reg_info amd64_regs[GSC_AMD64_NTABLE_AVX512] = {
 	[GSC_AMD64_RAX] = GPR("rax", 64, 0, 0, 10, "int64", F_CORE, NULL),
 	[GSC_AMD64_RBX] = GPR("rbx", 64, 1, 3, 5, "int64", F_CORE, NULL),
 	[GSC_AMD64_RCX] = GPR("rcx", 64, 2, 2, 11, "int64", F_CORE, "arg4"),
@@ -168,7 +208,21 @@ static const struct gsc_reg_info amd64_regs[GSC_AMD64_NTABLE] = {
 			       GSC_XSTATE_SSE | GSC_XSTATE_AVX, GSC_REG_CONV_COPY, 0x1f80),
 	YMMH(0), YMMH(1), YMMH(2), YMMH(3), YMMH(4), YMMH(5), YMMH(6), YMMH(7),
 	YMMH(8), YMMH(9), YMMH(10), YMMH(11), YMMH(12), YMMH(13), YMMH(14), YMMH(15),
+	XMM16(16), XMM16(17), XMM16(18), XMM16(19), XMM16(20), XMM16(21), XMM16(22), XMM16(23),
+	XMM16(24), XMM16(25), XMM16(26), XMM16(27), XMM16(28), XMM16(29), XMM16(30), XMM16(31),
+	YMM16H(16), YMM16H(17), YMM16H(18), YMM16H(19), YMM16H(20), YMM16H(21), YMM16H(22), YMM16H(23),
+	YMM16H(24), YMM16H(25), YMM16H(26), YMM16H(27), YMM16H(28), YMM16H(29), YMM16H(30), YMM16H(31),
+	KREG(0), KREG(1), KREG(2), KREG(3), KREG(4), KREG(5), KREG(6), KREG(7),
+	ZMMH(0), ZMMH(1), ZMMH(2), ZMMH(3), ZMMH(4), ZMMH(5), ZMMH(6), ZMMH(7),
+	ZMMH(8), ZMMH(9), ZMMH(10), ZMMH(11), ZMMH(12), ZMMH(13), ZMMH(14), ZMMH(15),
+	ZMM16H(16), ZMM16H(17), ZMM16H(18), ZMM16H(19), ZMM16H(20), ZMM16H(21), ZMM16H(22), ZMM16H(23),
+	ZMM16H(24), ZMM16H(25), ZMM16H(26), ZMM16H(27), ZMM16H(28), ZMM16H(29), ZMM16H(30), ZMM16H(31),
 };
+#undef ZMM16H
+#undef ZMMH
+#undef KREG
+#undef YMM16H
+#undef XMM16
 #undef YMMH
 #undef XMM
 #undef FPC
@@ -193,11 +247,30 @@ const struct gsc_arch_info gsc_amd64_arch = {
 	.elf_machine = 62,
 	.tdesc_arch = "i386:x86-64", .tdesc_osabi = "GNU/Linux",
 	.tdesc_features = amd64_features,
+	.tdesc_nfeatures = F_AVX512,
+};
+
+const struct gsc_arch_info gsc_amd64_avx512_arch = {
+	.arch = GSC_ARCH_AMD64, .name = "amd64",
+	.regs = amd64_regs, .nregs = GSC_AMD64_NREGS, .ntable = GSC_AMD64_NTABLE_AVX512,
+	.pc = GSC_AMD64_RIP, .sp = GSC_AMD64_RSP, .fp = GSC_AMD64_RBP, .lr = -1,
+	.fs_base = GSC_AMD64_FS_BASE, .g_reg = GSC_AMD64_R14, .dwarf_ra = 16,
+	.prstatus_size = 336, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12,
+	.prstatus_reg_offset = 112, .prstatus_reg_size = GSC_AMD64_GPR_SIZE,
+	.elf_machine = 62,
+	.tdesc_arch = "i386:x86-64", .tdesc_osabi = "GNU/Linux",
+	.tdesc_features = amd64_features,
 	.tdesc_nfeatures = sizeof(amd64_features) / sizeof(amd64_features[0]),
 };
 
+const struct gsc_arch_info *gsc_amd64_arch_for_xcr0(uint64_t xcr0)
+{
+	const uint64_t avx512 = GSC_XSTATE_OPMASK | GSC_XSTATE_ZMM_HI256 | GSC_XSTATE_HI16_ZMM;
+	return (xcr0 & avx512) == avx512 ? &gsc_amd64_avx512_arch : &gsc_amd64_arch;
+}
+
 _Static_assert((int)GSC_AMD64_NREGS <= (int)GSC_REGS_MAX, "amd64 integer registers fit a register set");
-_Static_assert((int)GSC_AMD64_NTABLE <= (int)GSC_ARCH_WIRE_MAX, "amd64 table fits the wire layout");
+_Static_assert((int)GSC_AMD64_NTABLE_AVX512 <= (int)GSC_ARCH_WIRE_MAX, "amd64 table fits the wire layout");
 
 /* ---------------------------------------------------------------- fxsave / XSAVE <-> wire */
 
@@ -297,11 +370,11 @@ static void xs_to_wire(const struct gsc_reg_info *r, const uint8_t *img, uint8_t
 	}
 }
 
-void gsc_amd64_wire_from_native(const uint8_t *gpr, const uint8_t *xsave, size_t xsave_len, uint8_t *wire)
+void gsc_amd64_wire_from_native(const struct gsc_arch_info *ai, const uint8_t *gpr, const uint8_t *xsave,
+				size_t xsave_len, uint8_t *wire)
 {
-	const struct gsc_arch_info *ai = &gsc_amd64_arch;
 	uint16_t off[GSC_ARCH_WIRE_MAX];
-	uint8_t img[GSC_AMD64_XSAVE_AVX_SIZE] = { 0 };
+	uint8_t img[GSC_AMD64_XSAVE_AVX512_SIZE] = { 0 };
 	uint64_t bv = xstate_bv(xsave, xsave_len);
 
 	gsc_arch_wire_offsets(ai, off);
@@ -327,9 +400,8 @@ void gsc_amd64_wire_from_native(const uint8_t *gpr, const uint8_t *xsave, size_t
  * read as init get their init values (XSAVE leaves stale bytes there), then
  * the component's XSTATE_BV bit is set.
  */
-static void make_present(const struct gsc_reg_info *r, uint8_t *xsave, size_t len)
+static void make_present(const struct gsc_arch_info *ai, const struct gsc_reg_info *r, uint8_t *xsave, size_t len)
 {
-	const struct gsc_arch_info *ai = &gsc_amd64_arch;
 	uint64_t bv = xstate_bv(xsave, len);
 	uint64_t bit = r->xsave_mask & -r->xsave_mask;	/* mxcsr: the SSE bit */
 	if (bv & bit)
@@ -342,13 +414,14 @@ static void make_present(const struct gsc_reg_info *r, uint8_t *xsave, size_t le
 	st_le(xsave + XSAVE_HDR, 8, bv | bit);
 }
 
-static void wire_to_xs(const struct gsc_reg_info *r, const uint8_t *w, uint8_t *xsave, size_t len)
+static void wire_to_xs(const struct gsc_arch_info *ai, const struct gsc_reg_info *r, const uint8_t *w,
+		       uint8_t *xsave, size_t len)
 {
 	uint8_t *p = xsave + r->xsave_offset;
 	size_t n = r->bitsize / 8;
 	if (!fits(r, len))
 		return;
-	make_present(r, xsave, len);
+	make_present(ai, r, xsave, len);
 	switch (r->conv) {
 	case GSC_REG_CONV_FTAG:
 		*p = ftag_abridged((uint16_t)ld_le(w, 2));
@@ -362,9 +435,9 @@ static void wire_to_xs(const struct gsc_reg_info *r, const uint8_t *w, uint8_t *
 	}
 }
 
-void gsc_amd64_native_from_wire(const uint8_t *wire, int regno, uint8_t *gpr, uint8_t *xsave, size_t xsave_len)
+void gsc_amd64_native_from_wire(const struct gsc_arch_info *ai, const uint8_t *wire, int regno, uint8_t *gpr,
+				uint8_t *xsave, size_t xsave_len)
 {
-	const struct gsc_arch_info *ai = &gsc_amd64_arch;
 	uint16_t off[GSC_ARCH_WIRE_MAX];
 
 	gsc_arch_wire_offsets(ai, off);
@@ -376,7 +449,7 @@ void gsc_amd64_native_from_wire(const uint8_t *wire, int regno, uint8_t *gpr, ui
 			/* eflags and the selectors: 32 bits on the wire, zero-extended in their slot. */
 			st_le(gpr + r->prstatus_offset, 8, ld_le(wire + off[i], r->bitsize / 8));
 		} else if (xsave) {
-			wire_to_xs(r, wire + off[i], xsave, xsave_len);
+			wire_to_xs(ai, r, wire + off[i], xsave, xsave_len);
 		}
 	}
 }

@@ -46,7 +46,7 @@ struct gsc_error *stub_read_wire_regs(struct stub_session *s, pid_t tid, uint8_t
 	uint8_t *wire = calloc(1, size ? size : 1);
 	if (!wire)
 		return &gsc_enomem;
-	gsc_amd64_wire_from_native(regs->gpr, regs->xsave, regs->xsave_len, wire);
+	gsc_amd64_wire_from_native(s->arch, regs->gpr, regs->xsave, regs->xsave_len, wire);
 	*wire_ret = wire;
 	*size_ret = size;
 	return NULL;
@@ -64,7 +64,7 @@ struct gsc_error *stub_read_wire_gprs(struct stub_session *s, pid_t tid, uint8_t
 	uint8_t *wire = calloc(1, size ? size : 1);
 	if (!wire)
 		return &gsc_enomem;
-	gsc_amd64_wire_from_native(gpr, NULL, 0, wire);
+	gsc_amd64_wire_from_native(s->arch, gpr, NULL, 0, wire);
 	*wire_ret = wire;
 	*size_ret = size;
 	return NULL;
@@ -281,7 +281,7 @@ static enum rsp_result put_regs(struct stub_session *s, pid_t tid, const uint8_t
 		return RSP_REPLY;
 	}
 	memcpy(regs, cur, sizeof(*regs));
-	gsc_amd64_native_from_wire(wire, regno, regs->gpr, regs->xsave, regs->xsave_len);
+	gsc_amd64_native_from_wire(s->arch, wire, regno, regs->gpr, regs->xsave, regs->xsave_len);
 	err = stub_proc_set_regs(p, tid, regs);
 	free(regs);
 	if (err)

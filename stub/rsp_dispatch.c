@@ -83,8 +83,24 @@ void stub_session_set_proc(struct stub_session *s, struct stub_proc *p, int sign
 	s->initial_stop = true;
 	stub_proc_set_pass(p, s->pass);
 	stub_session_fork_events(s);
+	s->arch = stub_session_arch(p);
 	if (s->non_stop)
 		stub_ns_set(s, true);	/* every thread stopped */
+}
+
+const struct gsc_arch_info *stub_session_arch(struct stub_proc *p)
+{
+	/* XCR0 is the same for every process of a machine; a process's own XSAVE block says it (asm/user.h) */
+	const struct stub_regs *r;
+	pid_t tid = stub_proc_pid(p);
+	struct gsc_error *err = stub_proc_get_regs(p, tid, &r);
+	if (err || r->xsave_len < GSC_AMD64_XCR0_OFFSET + 8) {
+		gsc_error_destroy(err);
+		return gsc_arch_info(GSC_ARCH_AMD64);
+	}
+	uint64_t xcr0;
+	memcpy(&xcr0, r->xsave + GSC_AMD64_XCR0_OFFSET, 8);
+	return gsc_amd64_arch_for_xcr0(xcr0);
 }
 
 void stub_session_fork_events(struct stub_session *s)

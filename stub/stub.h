@@ -196,6 +196,8 @@ void stub_session_add_fork(struct stub_session *s, pid_t child);
 bool stub_session_drop_other(struct stub_session *s, int64_t pid, bool kill, struct gsc_error **err_ret);
 /* Every other process goes: detached if it was attached (or is the child of one), else killed. */
 void stub_session_drop_others(struct stub_session *s);
+/* The register table for p: AVX-512's when its XCR0 has it (gsc_amd64_arch_for_xcr0). */
+const struct gsc_arch_info *stub_session_arch(struct stub_proc *p);
 /* Tells the ptrace layer which fork events to report, from what the client negotiated. */
 void stub_session_fork_events(struct stub_session *s);
 

@@ -274,7 +274,7 @@ static void test_round_trip(void **state)
 	uint8_t wire[816], wire2[816];
 
 	make_native(gpr, xs, 7);
-	gsc_amd64_wire_from_native(gpr, xs, sizeof(xs), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, sizeof(xs), wire);
 	assert_int_equal(wire_get(wire, "rip"), ld(gpr + 16 * 8, 8));
 	assert_int_equal(wire_get(wire, "eflags"), ld(gpr + 18 * 8, 4));
 	assert_int_equal(wire_get(wire, "fs_base"), ld(gpr + 21 * 8, 8));
@@ -296,10 +296,10 @@ static void test_round_trip(void **state)
 	}
 	xs2[4] = 0x5a;
 	st(xs2 + 6, 2, ld(xs + 6, 2) ^ 0x7ff);	/* fop: opcode bits only */
-	gsc_amd64_native_from_wire(wire, -1, gpr2, xs2, sizeof(xs2));
+	gsc_amd64_native_from_wire(amd64(), wire, -1, gpr2, xs2, sizeof(xs2));
 	assert_memory_equal(gpr2, gpr, sizeof(gpr));
 	assert_memory_equal(xs2, xs, sizeof(xs));
-	gsc_amd64_wire_from_native(gpr2, xs2, sizeof(xs2), wire2);
+	gsc_amd64_wire_from_native(amd64(), gpr2, xs2, sizeof(xs2), wire2);
 	assert_memory_equal(wire2, wire, sizeof(wire));
 
 	/* One register at a time touches only its own bytes. */
@@ -311,9 +311,9 @@ static void test_round_trip(void **state)
 			wire2[off + b] ^= 0x01;
 		memcpy(gpr2, gpr, sizeof(gpr));
 		memcpy(xs2, xs, sizeof(xs));
-		gsc_amd64_native_from_wire(wire2, n, gpr2, xs2, sizeof(xs2));
+		gsc_amd64_native_from_wire(amd64(), wire2, n, gpr2, xs2, sizeof(xs2));
 		uint8_t wire3[816];
-		gsc_amd64_wire_from_native(gpr2, xs2, sizeof(xs2), wire3);
+		gsc_amd64_wire_from_native(amd64(), gpr2, xs2, sizeof(xs2), wire3);
 		for (int m = 0; m < 76; m++) {
 			size_t o2, s2;
 			assert_true(gsc_arch_wire_reg(ai, m, &o2, &s2, NULL));
@@ -324,7 +324,7 @@ static void test_round_trip(void **state)
 	}
 	/* 32-bit registers are zero-extended in their 64-bit slot. */
 	memset(gpr2, 0xff, sizeof(gpr2));
-	gsc_amd64_native_from_wire(wire, 17, gpr2, NULL, 0);
+	gsc_amd64_native_from_wire(amd64(), wire, 17, gpr2, NULL, 0);
 	assert_int_equal(ld(gpr2 + 18 * 8, 8), ld(gpr + 18 * 8, 4));
 }
 
@@ -335,7 +335,7 @@ static void test_init_state(void **state)
 
 	/* XSTATE_BV 0: everything at its init value, whatever the block holds. */
 	make_native(gpr, xs, 0);
-	gsc_amd64_wire_from_native(gpr, xs, sizeof(xs), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, sizeof(xs), wire);
 	assert_int_equal(wire_get(wire, "fctrl"), 0x37f);
 	assert_int_equal(wire_get(wire, "fstat"), 0);
 	assert_int_equal(wire_get(wire, "ftag"), 0xffff);
@@ -349,7 +349,7 @@ static void test_init_state(void **state)
 
 	/* AVX in use, SSE in init state: mxcsr is live, xmm are zero. */
 	make_native(gpr, xs, GSC_XSTATE_AVX);
-	gsc_amd64_wire_from_native(gpr, xs, sizeof(xs), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, sizeof(xs), wire);
 	assert_int_equal(wire_get(wire, "mxcsr"), ld(xs + 24, 4));
 	assert_memory_equal(wire + wire_off("xmm0"), zero, 16);
 	assert_memory_equal(wire + wire_off("ymm0h"), xs + 576, 16);
@@ -357,18 +357,18 @@ static void test_init_state(void **state)
 
 	/* A bare fxsave area: x87 and SSE live, AVX upper halves zero. */
 	make_native(gpr, xs, 0);
-	gsc_amd64_wire_from_native(gpr, xs, 512, wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, 512, wire);
 	assert_int_equal(wire_get(wire, "fctrl"), ld(xs, 2));
 	assert_memory_equal(wire + wire_off("xmm15"), xs + 160 + 15 * 16, 16);
 	assert_memory_equal(wire + wire_off("ymm0h"), zero, 16);
 
 	/* Cut short: what lies beyond xsave_len is at its init value; no block at all. */
-	gsc_amd64_wire_from_native(gpr, xs, 100, wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, 100, wire);
 	assert_int_equal(wire_get(wire, "fctrl"), ld(xs, 2));
 	assert_memory_equal(wire + wire_off("st3"), xs + 32 + 3 * 16, 10);	/* 80..90 */
 	assert_memory_equal(wire + wire_off("st4"), zero, 10);			/* 96..106 */
 	assert_memory_equal(wire + wire_off("xmm0"), zero, 16);
-	gsc_amd64_wire_from_native(gpr, NULL, 0, wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, NULL, 0, wire);
 	assert_int_equal(wire_get(wire, "fctrl"), 0x37f);
 	assert_int_equal(wire_get(wire, "mxcsr"), 0x1f80);
 	assert_int_equal(wire_get(wire, "ftag"), 0xffff);
@@ -385,14 +385,14 @@ static void test_write_into_init_state(void **state)
 	make_native(gpr, xs, 0);
 	memcpy(before, xs, sizeof(xs));
 	memset(wire, 0x42, sizeof(wire));
-	gsc_amd64_native_from_wire(wire, 43, gpr, xs, sizeof(xs));
+	gsc_amd64_native_from_wire(amd64(), wire, 43, gpr, xs, sizeof(xs));
 	assert_int_equal(ld(xs + 512, 8), GSC_XSTATE_SSE);
 	assert_memory_equal(xs + 160 + 3 * 16, wire + wire_off("xmm3"), 16);
 	assert_memory_equal(xs + 160 + 4 * 16, zero, 16);	/* stale bytes replaced by init */
 	assert_int_equal(ld(xs + 24, 4), 0x1f80);
 	assert_memory_equal(xs, before, 24);			/* x87: untouched */
 	assert_memory_equal(xs + 576, before + 576, 256);	/* AVX: untouched */
-	gsc_amd64_wire_from_native(gpr, xs, sizeof(xs), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, xs, sizeof(xs), wire);
 	assert_int_equal(wire_get(wire, "mxcsr"), 0x1f80);
 	assert_memory_equal(wire + wire_off("xmm5"), zero, 16);
 
@@ -400,7 +400,7 @@ static void test_write_into_init_state(void **state)
 	make_native(gpr, xs, GSC_XSTATE_SSE);
 	uint32_t mxcsr = (uint32_t)ld(xs + 24, 4);
 	memset(wire, 0x42, sizeof(wire));
-	gsc_amd64_native_from_wire(wire, 62, gpr, xs, sizeof(xs));
+	gsc_amd64_native_from_wire(amd64(), wire, 62, gpr, xs, sizeof(xs));
 	assert_int_equal(ld(xs + 512, 8), GSC_XSTATE_SSE | GSC_XSTATE_AVX);
 	assert_memory_equal(xs + 576 + 2 * 16, wire + wire_off("ymm2h"), 16);
 	assert_memory_equal(xs + 576, zero, 16);
@@ -410,7 +410,7 @@ static void test_write_into_init_state(void **state)
 	make_native(gpr, xs, 0);
 	memset(wire, 0, sizeof(wire));
 	wire_put(wire, "fop", 0x123);
-	gsc_amd64_native_from_wire(wire, 39, gpr, xs, sizeof(xs));
+	gsc_amd64_native_from_wire(amd64(), wire, 39, gpr, xs, sizeof(xs));
 	assert_int_equal(ld(xs + 512, 8), GSC_XSTATE_X87);
 	assert_int_equal(ld(xs, 2), 0x37f);
 	assert_int_equal(xs[4], 0);
@@ -419,11 +419,11 @@ static void test_write_into_init_state(void **state)
 	/* Beyond xsave_len: left alone, no header written. */
 	make_native(gpr, xs, 0);
 	memcpy(before, xs, sizeof(xs));
-	gsc_amd64_native_from_wire(wire, -1, gpr, xs, 512);
+	gsc_amd64_native_from_wire(amd64(), wire, -1, gpr, xs, 512);
 	assert_memory_equal(xs + 512, before + 512, sizeof(xs) - 512);
 	make_native(gpr, xs, 0);
 	memcpy(before, xs, sizeof(xs));
-	gsc_amd64_native_from_wire(wire, 60, gpr, xs, 600);	/* ymm0h: 576..592 fits, header present */
+	gsc_amd64_native_from_wire(amd64(), wire, 60, gpr, xs, 600);	/* ymm0h: 576..592 fits, header present */
 	assert_int_equal(ld(xs + 512, 8), GSC_XSTATE_AVX);
 	assert_memory_equal(xs + 592, before + 592, sizeof(xs) - 592);
 }
@@ -446,32 +446,32 @@ static void test_ftag_fop_pointers(void **state)
 	put_st(fx, 1, 0, 0);			/* +0: zero */
 	put_st(fx, 2, 0x7fff, 1ull << 63);	/* +inf: special */
 	put_st(fx, 3, 0x3fff, 1ull << 63);	/* physical 1: empty, whatever it holds */
-	gsc_amd64_wire_from_native(gpr, fx, sizeof(fx), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, fx, sizeof(fx), wire);
 	assert_int_equal(wire_get(wire, "ftag"), 0x4ffe);
 	wire_put(wire, "ftag", 0x4ffe);
 	fx[4] = 0;
-	gsc_amd64_native_from_wire(wire, 34, gpr, fx, sizeof(fx));
+	gsc_amd64_native_from_wire(amd64(), wire, 34, gpr, fx, sizeof(fx));
 	assert_int_equal(fx[4], 0xc1);
 
 	/* Denormal and unnormal are special. */
 	put_st(fx, 0, 0, 1);
 	put_st(fx, 1, 0x4000, 1);
-	gsc_amd64_wire_from_native(gpr, fx, sizeof(fx), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, fx, sizeof(fx), wire);
 	assert_int_equal(wire_get(wire, "ftag"), 0xaffe);
 	assert_int_equal(wire_get(wire, "fstat"), 6 << 11);
 
 	/* fop: 11 bits; the other 5 survive a write. */
 	st(fx + 6, 2, 0xf123);
-	gsc_amd64_wire_from_native(gpr, fx, sizeof(fx), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, fx, sizeof(fx), wire);
 	assert_int_equal(wire_get(wire, "fop"), 0x123);
 	wire_put(wire, "fop", 0x7ff);
-	gsc_amd64_native_from_wire(wire, 39, gpr, fx, sizeof(fx));
+	gsc_amd64_native_from_wire(amd64(), wire, 39, gpr, fx, sizeof(fx));
 	assert_int_equal(ld(fx + 6, 2), 0xf7ff);
 
 	/* The 64-bit FPU pointers: fioff/fooff the low halves, fiseg/foseg the high ones. */
 	st(fx + 8, 8, 0x1122334455667788ull);
 	st(fx + 16, 8, 0x99aabbccddeeff00ull);
-	gsc_amd64_wire_from_native(gpr, fx, sizeof(fx), wire);
+	gsc_amd64_wire_from_native(amd64(), gpr, fx, sizeof(fx), wire);
 	assert_int_equal(wire_get(wire, "fioff"), 0x55667788);
 	assert_int_equal(wire_get(wire, "fiseg"), 0x11223344);
 	assert_int_equal(wire_get(wire, "fooff"), 0xddeeff00);
@@ -652,7 +652,7 @@ static void test_live_thread(void **state)
 		assert_int_equal(ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRFPREG, &fv), 0);
 	}
 	uint8_t wire[816];
-	gsc_amd64_wire_from_native((const uint8_t *)&ur, xs, xlen, wire);
+	gsc_amd64_wire_from_native(amd64(), (const uint8_t *)&ur, xs, xlen, wire);
 	assert_int_equal(wire_get(wire, "rip"), ur.rip);
 	assert_int_equal(wire_get(wire, "rsp"), ur.rsp);
 	assert_int_equal(wire_get(wire, "eflags"), ur.eflags);
@@ -665,7 +665,7 @@ static void test_live_thread(void **state)
 
 	/* xmm2 := the upper pattern, written back through the kernel. */
 	memcpy(wire + wire_off("xmm2"), pat + 16, 16);
-	gsc_amd64_native_from_wire(wire, 42, (uint8_t *)&ur, xs, xlen);
+	gsc_amd64_native_from_wire(amd64(), wire, 42, (uint8_t *)&ur, xs, xlen);
 	struct iovec wv = { xs, xlen };
 	assert_int_equal(ptrace(PTRACE_SETREGSET, pid, (void *)(uintptr_t)(xlen > 512 ? NT_X86_XSTATE : NT_PRFPREG), &wv), 0);
 	assert_int_equal(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
@@ -676,11 +676,95 @@ static void test_live_thread(void **state)
 }
 #endif
 
+/* ---------------------------------------------------------------- AVX-512 */
+
+static size_t off512(const char *name)
+{
+	const struct gsc_arch_info *ai = &gsc_amd64_avx512_arch;
+	for (size_t i = 0; i < ai->ntable; i++) {
+		size_t off;
+		if (strcmp(ai->regs[i].name, name) == 0 && gsc_arch_wire_reg(ai, ai->regs[i].gdb_regno, &off, NULL, NULL))
+			return off;
+	}
+	fail_msg("no register %s", name);
+	return 0;
+}
+
+static void test_avx512(void **state)
+{
+	const struct gsc_arch_info *ai = &gsc_amd64_avx512_arch;
+	(void)state;
+	assert_ptr_equal(gsc_amd64_arch_for_xcr0(0xe7), ai);
+	assert_ptr_equal(gsc_amd64_arch_for_xcr0(0x2e7), ai);
+	assert_ptr_equal(gsc_amd64_arch_for_xcr0(0x67), amd64());
+	assert_ptr_equal(gsc_amd64_arch_for_xcr0(0x7), amd64());
+	assert_ptr_equal(gsc_arch_info(GSC_ARCH_AMD64), amd64());
+	/* gdb 13 `maint print remote-registers` against gdbserver on an AVX-512 machine */
+	assert_int_equal(gsc_arch_wire_nregs(ai), 148);
+	assert_int_equal(gsc_arch_wire_size(ai), 2416);
+	assert_int_equal(off512("ymm15h"), 800);
+	assert_int_equal(off512("xmm16"), 816);
+	assert_int_equal(off512("ymm16h"), 1072);
+	assert_int_equal(off512("k0"), 1328);
+	assert_int_equal(off512("zmm0h"), 1392);
+	assert_int_equal(off512("zmm31h"), 2384);
+	assert_int_equal(off512("fs_base"), 544);
+	for (size_t i = GSC_AMD64_NTABLE; i < ai->ntable; i++)
+		assert_int_equal(ai->regs[i].gdb_regno, (int)i);
+	const char *xml = gsc_arch_target_xml(ai);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<feature name=\"org.gnu.gdb.i386.avx512\">"));
+	assert_non_null(strstr(xml, "<reg name=\"zmm31h\" bitsize=\"256\" type=\"v2ui128\" regnum=\"147\""));
+	assert_null(strstr(gsc_arch_target_xml(amd64()), "avx512"));
+
+	/* XSAVE standard format: opmask 1088, ZMM_Hi256 1152, Hi16_ZMM 1664 */
+	static uint8_t xs[GSC_AMD64_XSAVE_AVX512_SIZE], xs2[GSC_AMD64_XSAVE_AVX512_SIZE];
+	uint8_t gpr[GSC_AMD64_GPR_SIZE] = { 0 }, gpr2[GSC_AMD64_GPR_SIZE];
+	static uint8_t wire[2416], wire2[2416];
+	for (size_t i = 0; i < sizeof(xs); i++)
+		xs[i] = (uint8_t)(i * 29 + 3);
+	memset(xs + 512, 0, 64);
+	st(xs + 512, 8, 0xe7);
+	gsc_amd64_wire_from_native(ai, gpr, xs, sizeof(xs), wire);
+	assert_memory_equal(wire + off512("k3"), xs + 1088 + 3 * 8, 8);
+	assert_memory_equal(wire + off512("zmm5h"), xs + 1152 + 5 * 32, 32);
+	assert_memory_equal(wire + off512("xmm17"), xs + 1664 + 64, 16);
+	assert_memory_equal(wire + off512("ymm17h"), xs + 1664 + 64 + 16, 16);
+	assert_memory_equal(wire + off512("zmm20h"), xs + 1664 + 4 * 64 + 32, 32);
+	assert_memory_equal(wire + off512("xmm3"), xs + 160 + 3 * 16, 16);
+	/* the whole block back from the wire */
+	memset(xs2, 0xa5, sizeof(xs2));
+	memcpy(xs2, xs, 576);
+	memcpy(gpr2, gpr, sizeof(gpr));
+	gsc_amd64_native_from_wire(ai, wire, -1, gpr2, xs2, sizeof(xs2));
+	gsc_amd64_wire_from_native(ai, gpr2, xs2, sizeof(xs2), wire2);
+	assert_memory_equal(wire2, wire, sizeof(wire));
+	assert_memory_equal(xs2 + 1088, xs + 1088, sizeof(xs) - 1088);
+	/* Hi16_ZMM in init state: zmm16-31 read 0; writing k1 alone leaves it so */
+	st(xs + 512, 8, 0x67);
+	gsc_amd64_wire_from_native(ai, gpr, xs, sizeof(xs), wire);
+	static const uint8_t zero[32];
+	assert_memory_equal(wire + off512("xmm31"), zero, 16);
+	assert_memory_equal(wire + off512("zmm16h"), zero, 32);
+	memset(wire + off512("k1"), 0x11, 8);
+	gsc_amd64_native_from_wire(ai, wire, 109, gpr, xs, sizeof(xs));
+	assert_int_equal(ld(xs + 512, 8), 0x67);
+	assert_memory_equal(xs + 1088 + 8, "\x11\x11\x11\x11\x11\x11\x11\x11", 8);
+	/* writing xmm20 makes Hi16_ZMM present, the other zmm16-31 bytes at their init value 0 */
+	memset(wire + off512("xmm20"), 0x22, 16);
+	gsc_amd64_native_from_wire(ai, wire, 80, gpr, xs, sizeof(xs));
+	assert_int_equal(ld(xs + 512, 8), 0xe7);
+	assert_memory_equal(xs + 1664 + 4 * 64, "\x22\x22\x22\x22\x22\x22\x22\x22", 8);
+	assert_memory_equal(xs + 1664, zero, 32);
+	/* a block that ends before AVX-512 (an AVX-only process read with this table): init values */
+	gsc_amd64_wire_from_native(ai, gpr, xs, GSC_AMD64_XSAVE_AVX_SIZE, wire);
+	assert_memory_equal(wire + off512("k1"), zero, 8);
+}
+
 /* ---------------------------------------------------------------- main */
 
-static int print_layout(void)
+static int print_layout(const struct gsc_arch_info *ai)
 {
-	const struct gsc_arch_info *ai = amd64();
 	for (int n = 0; n < gsc_arch_wire_nregs(ai); n++) {
 		size_t off, size;
 		const char *name;
@@ -693,12 +777,14 @@ static int print_layout(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--target-xml") == 0) {
-		const char *xml = gsc_arch_target_xml(amd64());
+	/* --target-xml / --wire-layout [avx512]: the description and g layout for check-tdesc.sh */
+	const struct gsc_arch_info *ai = argc == 3 && !strcmp(argv[2], "avx512") ? &gsc_amd64_avx512_arch : amd64();
+	if (argc >= 2 && strcmp(argv[1], "--target-xml") == 0) {
+		const char *xml = gsc_arch_target_xml(ai);
 		return xml && fputs(xml, stdout) >= 0 ? 0 : 1;
 	}
-	if (argc == 2 && strcmp(argv[1], "--wire-layout") == 0)
-		return print_layout();
+	if (argc >= 2 && strcmp(argv[1], "--wire-layout") == 0)
+		return print_layout(ai);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_shape),
 		cmocka_unit_test(test_table_dwarf_generic),
@@ -712,6 +798,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_into_init_state),
 		cmocka_unit_test(test_ftag_fop_pointers),
 		cmocka_unit_test(test_target_xml),
+		cmocka_unit_test(test_avx512),
 #ifdef HAVE_HOST_X86_64
 		cmocka_unit_test_teardown(test_live_thread, live_teardown),
 #endif

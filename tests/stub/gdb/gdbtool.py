@@ -176,11 +176,6 @@ def cmd_mask(args):
             s = m.line(raw.rstrip("\n"))
             if go and re.match(r"^\[(New Thread |Thread .* exited\]$)", s):
                 continue
-            # gostub serves no AVX-512 feature (docs/gostub.md); gdbserver
-            # does on a CPU that has it, and `info registers` then lists the
-            # mask registers k0-k7 too.
-            if m.step == "registers" and re.match(r"^k[0-7] ", s):
-                continue
             row = m.go_thread_row(s) if go else None
             if row is not None:
                 rows.append(row)

@@ -29,6 +29,11 @@ p/x $fs_base
 p $xmm0
 p $ymm0
 p/x $ymm0.v4_int64
+p/x $zmm0.v8_int64
+set var $zmm20.v8_int64[7] = 0x1122334455667788
+p/x $zmm20.v8_int64[7]
+set var $k2 = 0x55
+p $k2
 info registers rip
 ### locals
 info args
