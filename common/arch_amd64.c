@@ -65,26 +65,30 @@ static const char core_types[] =
 	"      <field name=\"ID\" start=\"21\" end=\"21\" type=\"bool\"/>\n"
 	"    </flags>\n";
 
-static const char sse_types[] =
-	"    <vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>\n"
-	"    <vector id=\"v8h\" type=\"ieee_half\" count=\"8\"/>\n"
-	"    <vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
-	"    <vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
-	"    <vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
-	"    <vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
-	"    <vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
-	"    <vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
-	"    <union id=\"vec128\">\n"
-	"      <field name=\"v8_bfloat16\" type=\"v8bf16\"/>\n"
-	"      <field name=\"v8_half\" type=\"v8h\"/>\n"
-	"      <field name=\"v4_float\" type=\"v4f\"/>\n"
-	"      <field name=\"v2_double\" type=\"v2d\"/>\n"
-	"      <field name=\"v16_int8\" type=\"v16i8\"/>\n"
-	"      <field name=\"v8_int16\" type=\"v8i16\"/>\n"
-	"      <field name=\"v4_int32\" type=\"v4i32\"/>\n"
-	"      <field name=\"v2_int64\" type=\"v2i64\"/>\n"
-	"      <field name=\"uint128\" type=\"uint128\"/>\n"
+/* vec128 and its parts: sse defines them, and avx512 again (a feature's types are its own in gdb). */
+#define VEC128_TYPES \
+	"    <vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>\n" \
+	"    <vector id=\"v8h\" type=\"ieee_half\" count=\"8\"/>\n" \
+	"    <vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n" \
+	"    <vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n" \
+	"    <vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n" \
+	"    <vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n" \
+	"    <vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n" \
+	"    <vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n" \
+	"    <union id=\"vec128\">\n" \
+	"      <field name=\"v8_bfloat16\" type=\"v8bf16\"/>\n" \
+	"      <field name=\"v8_half\" type=\"v8h\"/>\n" \
+	"      <field name=\"v4_float\" type=\"v4f\"/>\n" \
+	"      <field name=\"v2_double\" type=\"v2d\"/>\n" \
+	"      <field name=\"v16_int8\" type=\"v16i8\"/>\n" \
+	"      <field name=\"v8_int16\" type=\"v8i16\"/>\n" \
+	"      <field name=\"v4_int32\" type=\"v4i32\"/>\n" \
+	"      <field name=\"v2_int64\" type=\"v2i64\"/>\n" \
+	"      <field name=\"uint128\" type=\"uint128\"/>\n" \
 	"    </union>\n"
+
+static const char sse_types[] =
+	VEC128_TYPES
 	"    <flags id=\"i386_mxcsr\" size=\"4\">\n"
 	"      <field name=\"IE\" start=\"0\" end=\"0\" type=\"bool\"/>\n"
 	"      <field name=\"DE\" start=\"1\" end=\"1\" type=\"bool\"/>\n"
@@ -102,27 +106,9 @@ static const char sse_types[] =
 	"      <field name=\"FZ\" start=\"15\" end=\"15\" type=\"bool\"/>\n"
 	"    </flags>\n";
 
-/* A feature's types are its own in gdb: avx512 defines vec128 again (gdb's 64bit-avx512.xml). */
+/* gdb's 64bit-avx512.xml */
 static const char avx512_types[] =
-	"    <vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>\n"
-	"    <vector id=\"v8h\" type=\"ieee_half\" count=\"8\"/>\n"
-	"    <vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
-	"    <vector id=\"v2d\" type=\"ieee_double\" count=\"2\"/>\n"
-	"    <vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
-	"    <vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
-	"    <vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
-	"    <vector id=\"v2i64\" type=\"int64\" count=\"2\"/>\n"
-	"    <union id=\"vec128\">\n"
-	"      <field name=\"v8_bfloat16\" type=\"v8bf16\"/>\n"
-	"      <field name=\"v8_half\" type=\"v8h\"/>\n"
-	"      <field name=\"v4_float\" type=\"v4f\"/>\n"
-	"      <field name=\"v2_double\" type=\"v2d\"/>\n"
-	"      <field name=\"v16_int8\" type=\"v16i8\"/>\n"
-	"      <field name=\"v8_int16\" type=\"v8i16\"/>\n"
-	"      <field name=\"v4_int32\" type=\"v4i32\"/>\n"
-	"      <field name=\"v2_int64\" type=\"v2i64\"/>\n"
-	"      <field name=\"uint128\" type=\"uint128\"/>\n"
-	"    </union>\n"
+	VEC128_TYPES
 	"    <vector id=\"v2ui128\" type=\"uint128\" count=\"2\"/>\n";
 
 static const struct gsc_tdesc_feature amd64_features[] = {
