@@ -1211,12 +1211,147 @@ static enum rsp_result h_vfile_unlink(struct stub_session *s, const uint8_t *a, 
 	return RSP_REPLY;
 }
 
-// qGetTLSAddr:<thread>,<offset>,<lm>: an error (no libthread_db: gdb says "failed to process")
+/* ---- thread-local storage (glibc, x86-64), without libthread_db ---------
+ *
+ * Facts (glibc sysdeps/x86_64/nptl/tls.h, elf/dl-tls.c): the thread pointer
+ * is fs_base; its tcbhead_t holds the DTV pointer at offset 8; DTV entries
+ * are 16 bytes, entry -1 the number of entries, entry modid the address of
+ * that module's TLS block for the thread (-1, TLS_DTV_UNALLOCATED, or 0
+ * in a DTV not yet updated, until the thread first uses a dlopen'ed
+ * module's TLS: an error then, as libthread_db gives).  Module ids count the modules
+ * that have a PT_TLS segment in load order, the program first: the order
+ * of the link_map list, barring a dlclose that frees an id for reuse.
+ */
+enum { PT_TLS_TYPE = 7, TLS_DTV_OFFSET = 8, DTV_ENTRY = 16, AT_PHDR_TAG = 3, AT_PHNUM_TAG = 5, PHDR_SIZE = 56 };
+
+static bool read_u64(struct stub_proc *p, uint64_t addr, uint64_t *v)
+{
+	size_t done = 0;
+	struct gsc_error *err = stub_proc_read_mem(p, addr, v, 8, &done);
+	gsc_error_destroy(err);
+	return !err && done == 8;
+}
+
+/* Whether the phnum program headers at phdr (target memory) have a PT_TLS segment. */
+static bool phdrs_have_tls(struct stub_proc *p, uint64_t phdr, uint64_t phnum)
+{
+	for (uint64_t i = 0; i < phnum && i < 256; i++) {
+		uint64_t w;	/* p_type (low 32 bits), p_flags */
+		if (!read_u64(p, phdr + i * PHDR_SIZE, &w))
+			return false;
+		if ((uint32_t)w == PT_TLS_TYPE)
+			return true;
+	}
+	return false;
+}
+
+/* The program's own headers, from AT_PHDR / AT_PHNUM. */
+static bool program_has_tls(struct stub_proc *p)
+{
+	uint8_t *auxv;
+	size_t size;
+	uint64_t phdr = 0, phnum = 0;
+	struct gsc_error *err = stub_proc_auxv(p, &auxv, &size);
+	if (err) {
+		gsc_error_destroy(err);
+		return false;
+	}
+	for (size_t off = 0; off + 16 <= size; off += 16) {
+		uint64_t tag, val;
+		memcpy(&tag, auxv + off, 8);
+		memcpy(&val, auxv + off + 8, 8);
+		if (tag == AT_PHDR_TAG)
+			phdr = val;
+		else if (tag == AT_PHNUM_TAG)
+			phnum = val;
+	}
+	free(auxv);
+	return phdr && phdrs_have_tls(p, phdr, phnum);
+}
+
+/* A shared object's headers, read where it is mapped (its ELF header at l_addr). */
+static bool object_has_tls(struct stub_proc *p, uint64_t l_addr)
+{
+	uint64_t magic, phoff, phnum;
+	if (!read_u64(p, l_addr, &magic) || (magic & 0xffffffff) != 0x464c457f)	/* "\x7fELF" */
+		return false;
+	if (!read_u64(p, l_addr + 32, &phoff) || !read_u64(p, l_addr + 56, &phnum))	/* e_phoff, e_phnum */
+		return false;
+	return phdrs_have_tls(p, l_addr + phoff, phnum & 0xffff);
+}
+
+/* The TLS module id of the object whose link_map is lm (0: the program). */
+static struct gsc_error *tls_module_id(struct stub_proc *p, uint64_t lm, uint64_t *modid_ret)
+{
+	struct stub_library *libs;
+	size_t n;
+	uint64_t main_lm;
+	struct gsc_error *err = stub_proc_libraries(p, &libs, &n, &main_lm);
+	if (err)
+		return err;
+	uint64_t id = program_has_tls(p) ? 1 : 0;
+	bool found = lm == 0 || lm == main_lm, has = id == 1;
+	for (size_t i = 0; i < n && !found; i++) {
+		has = object_has_tls(p, libs[i].l_addr);
+		id += has;
+		found = libs[i].lm == lm;
+	}
+	free(libs);
+	if (!found)
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "no loaded object has link_map 0x%llx",
+					(unsigned long long)lm);
+	if (!has)
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "the object has no thread-local storage");
+	*modid_ret = id;
+	return NULL;
+}
+
+static struct gsc_error *tls_address(struct stub_proc *p, pid_t tid, uint64_t offset, uint64_t lm, uint64_t *ret)
+{
+	const uint8_t *gpr;
+	uint64_t modid = 0, tp, dtv, count, block;
+	struct gsc_error *err = stub_proc_get_gpr(p, tid, &gpr);
+	if (!err)
+		err = tls_module_id(p, lm, &modid);
+	if (err)
+		return err;
+	memcpy(&tp, gpr + 21 * 8, 8);	/* user_regs_struct.fs_base */
+	if (!tp || !read_u64(p, tp + TLS_DTV_OFFSET, &dtv) || !dtv || !read_u64(p, dtv - DTV_ENTRY, &count))
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "thread %d has no TLS set up yet", (int)tid);
+	if (modid > count || !read_u64(p, dtv + modid * DTV_ENTRY, &block))
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "TLS module %llu is not in thread %d's DTV",
+					(unsigned long long)modid, (int)tid);
+	if (block == UINT64_MAX || block == 0)	/* unallocated, or a DTV not updated since the dlopen */
+		return gsc_error_create(GSC_ERR_NOT_FOUND, "TLS of module %llu not allocated yet in thread %d",
+					(unsigned long long)modid, (int)tid);
+	*ret = block + offset;
+	return NULL;
+}
+
+// qGetTLSAddr:<thread>,<offset>,<lm>: the address of a thread-local variable
 static enum rsp_result h_qgettlsaddr(struct stub_session *s, const uint8_t *a, const uint8_t *end,
 				     struct rsp_buf *reply)
 {
-	(void)a, (void)end;
-	stub_reply_error(s, reply, 1, "thread-local storage addresses are not supported");
+	struct stub_ptid id;
+	uint64_t offset, lm;
+	if (!stub_parse_ptid(&a, end, &id) || a >= end || *a++ != ',' || !rsp_parse_hex_u64(&a, end, &offset) ||
+	    a >= end || *a++ != ',' || !rsp_parse_hex_u64(&a, end, &lm) || a != end)
+		return bad_packet(s, reply);
+	if (!s->proc)
+		return no_process(s, reply);
+	struct stub_proc *p = stub_session_proc_for(s, &id);
+	pid_t tid = stub_resolve_thread(s, &id);
+	if (!tid) {
+		stub_reply_error(s, reply, 2, "no such thread");
+		return RSP_REPLY;
+	}
+	uint64_t addr = 0;
+	struct gsc_error *err = tls_address(p, tid, offset, lm, &addr);
+	if (err) {
+		stub_reply_gsc_error(s, reply, err);
+		return RSP_REPLY;
+	}
+	rsp_buf_printf(reply, "%llx", (unsigned long long)addr);
 	return RSP_REPLY;
 }
 

@@ -11,7 +11,9 @@
 # tests/stub/gdbprogs/goprog (/usr/local/go, plain and -gcflags='all=-N -l').
 # A third session (fork.gdb) runs forkprog.c: catchpoints on fork, vfork
 # and exec, a breakpoint the children run into too; each child must end
-# normally (the program prints how) and the transcripts must agree.
+# normally (the program prints how) and the transcripts must agree. A fourth
+# (tls.gdb, tls-dl.gdb) prints thread-local variables of tlsprog.c and of a
+# shared object, linked and dlopen'ed, in several threads (qGetTLSAddr).
 # The transcripts, masked by tests/stub/gdb/gdbtool.py (ports, pids and
 # tids; for Go also thread order, the Go heap and scratch registers), must be
 # the same: any difference is printed and fails.
@@ -36,6 +38,11 @@
 
 build_cprog
 gcc -g -O0 -fPIE -pie -Wall -o "$TMP/forkprog" "$progs/forkprog.c" || hard_error "gcc forkprog.c"
+gcc -g -O0 -shared -fPIC -Wall -o "$TMP/libtlslib.so" "$progs/tlslib.c" || hard_error "gcc tlslib.c"
+gcc -g -O0 -shared -fPIC -Wall -Dlib_tls=dl_tls -Dlib_buf=dl_buf -Dlib_get=dl_get -o "$TMP/libtlsdl.so" \
+	"$progs/tlslib.c" || hard_error "gcc tlslib.c (dl)"
+gcc -g -O0 -fPIE -pie -pthread -Wall -o "$TMP/tlsprog" "$progs/tlsprog.c" -L"$TMP" -ltlslib \
+	-Wl,-rpath,"$TMP" -ldl || hard_error "gcc tlsprog.c"
 labels="cprog"
 go=/usr/local/go/bin/go
 [ -x "$go" ] || go=$(find_go) || go=
@@ -98,6 +105,24 @@ session() {
 	[ "$srv_status" -lt 128 ] || bad "$label/$name: the server did not exit after kill"
 }
 
+# tls_session NAME: tls.gdb and tls-dl.gdb on tlsprog against one server.
+tls_session() {
+	local name=$1 d=$TMP/tlsprog.$1
+	mkdir -p "$d"
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$TMP/tlsprog"; then
+		bad "tlsprog/$name: the server did not start"; return
+	fi
+	run_gdb "$here/tls.gdb" "$d/transcript" PROG="$TMP/tlsprog" ADDR="127.0.0.1:$port"
+	stop_server
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$TMP/tlsprog" dl "$TMP/libtlsdl.so"; then
+		bad "tlsprog/$name: the server did not start (dl)"; return
+	fi
+	run_gdb "$here/tls-dl.gdb" "$d/transcript-dl" PROG="$TMP/tlsprog" ADDR="127.0.0.1:$port"
+	stop_server
+}
+
 # fork_session NAME: fork.gdb on forkprog against one server.
 fork_session() {
 	local name=$1 d=$TMP/forkprog.$1
@@ -114,8 +139,15 @@ fork_session() {
 for name in gdbserver gostub; do
 	t0=$EPOCHREALTIME
 	fork_session "$name"
-	echo "forkprog/$name: $(elapsed "$t0") s"
+	tls_session "$name"
+	echo "forkprog, tlsprog/$name: $(elapsed "$t0") s"
 done
+g=$TMP/tlsprog.gdbserver s=$TMP/tlsprog.gostub
+expect "$g/transcript" '^\$1 = 100$' '^\$2 = 200$' '^\$3 = \{0, 0, 300, 0\}$' '^\$6 = 101$' '^\$7 = 201$' \
+	'^\$8 = 6$' '^\$9 = 7$'
+expect "$g/transcript-dl" '^\$1 = 5$' 'Cannot find thread-local storage' '^\$2 = 77$'
+compare "tlsprog: gdb's transcript" "$g/transcript" "$s/transcript"
+compare "tlsprog dl: gdb's transcript" "$g/transcript-dl" "$s/transcript-dl"
 g=$TMP/forkprog.gdbserver s=$TMP/forkprog.gostub
 expect "$g/transcript" '^Catchpoint 1 \(forked process [0-9]+\)' '^\[Detaching after fork from child process' \
 	'^Catchpoint 2 \(vforked process [0-9]+\)' "^Catchpoint 3 \\(exec'd " 'work \(who=9\)' \

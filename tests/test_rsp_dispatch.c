@@ -884,7 +884,11 @@ static void test_vfile(void **state)
 	assert_string_equal(send(unl), "F0");
 	assert_string_equal(send(pkt), "F,0");
 	assert_string_equal(send(unl), "F-1,2");
-	assert_string_equal(send("qGetTLSAddr:p1.1,0,0"), "E01");
+	assert_string_equal(send("qGetTLSAddr:p1.1,0,0"), "E02");	/* no such thread */
+	assert_string_equal(send("qGetTLSAddr:p" PIDS "." PIDS ",8"), "E16");
+	assert_string_equal(send("qGetTLSAddr:zz,8,0"), "E16");
+	/* an lm that is no loaded object's (the real lookups: run-gdb-remote's tls session) */
+	assert_true(send("qGetTLSAddr:p" PIDS "." PIDS ",8,7777")[0] == 'E');
 	assert_string_equal(send("vFile:open:2f6e6f6e6578697374656e74,0,0"), "F-1,2");
 	assert_string_equal(send("vFile:open:zz,0,0"), "F-1,16");
 }
