@@ -402,11 +402,16 @@ static void after_disconnect(struct stub_session *s, bool keep)
 		if (!err && (ev.kind == STUB_EV_EXITED || ev.kind == STUB_EV_SIGNALED)) {
 			stub_proc_destroy(s->proc);
 			stub_session_set_proc(s, NULL, 0);
+			if (!keep || s->quit)
+				stub_drop_process(s);	/* the other processes */
 			return;
 		}
 	}
 	if (keep && !s->quit)
 		return;
+	for (size_t i = 0; i < s->nothers; i++)
+		fprintf(stderr, "%s process %d\n", stub_proc_was_attached(s->others[i]) ? "Detaching from" : "Killing",
+			(int)stub_proc_pid(s->others[i]));
 	if (stub_proc_was_attached(s->proc))
 		fprintf(stderr, "Detaching from process %d\n", (int)stub_proc_pid(s->proc));
 	else
