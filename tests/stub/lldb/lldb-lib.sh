@@ -366,6 +366,47 @@ EOF
 	else failed $s "after detach the program ran to its own exit code 7 (got '${rc:-still running}')"; fi
 }
 
+# fork, vfork and exec under lldb (tests/stub/gdbprogs/forkprog.c): lldb asks
+# for fork events and detaches each child; the children run into work()'s
+# breakpoint and must end normally (the program prints how); the exec
+# stops (reason exec, as with lldb-server), the new image stops at the
+# breakpoint again and exits 3.
+session_c_fork() {
+	local s=c-fork port
+	port=$(pick_port)
+	server_start $s launch "$port" "$TMP/forkprog" ||
+		{ failed $s "server listening on $port ($(tail -3 "$TMP/$s.server"))"; return; }
+	run_lldb $s "$TMP/forkprog" "$port" <<EOF
+breakpoint set -n work
+continue
+frame variable who
+continue
+continue
+frame variable who
+continue
+EOF
+	connected $s "$port" || return
+	check $s "continue" 'stop reason = breakpoint 1\.1' "continue stops at work" 1
+	check $s "frame variable who" '= 1$' "work(1) in the parent" 1
+	check $s "continue" 'stop reason = exec' "after fork and vfork: the exec stops" 2
+	check $s "continue" 'stop reason = breakpoint 1\.1' "work again in the new image" 3
+	check $s "frame variable who" '= 9$' "work(9) in the exec'd image" 2
+	check $s "continue" "^Process $pid exited with status = 3" "the program exits 3" 4
+	# the program's output: the stub's (gostub) or forwarded to lldb (lldb-server)
+	if cat "$TMP/$s.server" "$TMP/$s.out" | grep -Eq '(^|[^v])fork child: exit 7' &&
+		cat "$TMP/$s.server" "$TMP/$s.out" | grep -q 'vfork child: exit 5'; then
+		pass $s "fork and vfork children ended normally"
+	else
+		failed $s "fork and vfork children ended normally (program said: $(cat "$TMP/$s.server" "$TMP/$s.out" |
+			grep 'child:' | tr '\n' ' '))"
+	fi
+	if [ "$MODE" = gostub ]; then
+		if grep -q 'read packet: \$T05fork:p' "$TMP/$s.packets"; then pass $s "fork reported (fork-events+)"
+		else failed $s "fork reported (fork-events+)"; fi
+	fi
+	if gone "$SERVER_PID"; then pass $s "server exited"; else failed $s "server exited"; fi
+}
+
 session_go_launch() {
 	local s=go-launch port res=$TMP/go.result pid bp1 rip1 rip2 urgs handle=
 	port=$(pick_port)
@@ -485,11 +526,12 @@ lldb_main() {
 	trap cleanup EXIT
 	local src=$top_srcdir/tests/stub/lldb
 	gcc -g -O0 -pthread -o "$TMP/target-c" "$src/target.c" || hard_error "gcc target.c"
+	gcc -g -O0 -o "$TMP/forkprog" "$top_srcdir/tests/stub/gdbprogs/forkprog.c" || hard_error "gcc forkprog.c"
 	cp "$src/target.go" "$TMP/target.go"
 	(cd "$TMP" && GO111MODULE=off GOFLAGS='' "$go" build -o target-go target.go) || hard_error "go build target.go"
 
 	local s t
-	for s in c_launch c_attach go_launch; do
+	for s in c_launch c_attach c_fork go_launch; do
 		t=$SECONDS
 		session_$s
 		echo "# ${s/_/-}: $((SECONDS - t)) s"
