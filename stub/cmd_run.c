@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rsp_dispatch.h"
 
@@ -238,6 +239,13 @@ void stub_report_event(struct stub_session *s, const struct stub_event *ev, stru
 	s->g_thread = (struct stub_ptid){ 0, 0 };
 	if (ev->stop.reason == STUB_STOP_FORK || ev->stop.reason == STUB_STOP_VFORK)
 		stub_session_add_fork(s, ev->stop.child);
+	if (ev->stop.reason == STUB_STOP_VFORK && s->nvforks < sizeof(s->vforks) / sizeof(s->vforks[0]))
+		s->vforks[s->nvforks++] = (struct stub_vfork){ stub_proc_pid(s->proc), ev->stop.child };
+	for (size_t i = 0; ev->stop.reason == STUB_STOP_EXEC && i < s->nvforks;)	/* a vfork child exec'd */
+		if (s->vforks[i].child == stub_proc_pid(s->proc))
+			s->vforks[i] = s->vforks[--s->nvforks];
+		else
+			i++;
 	stub_write_stop(s, &ev->stop, reply);
 }
 
@@ -570,6 +578,35 @@ void stub_drop_process(struct stub_session *s)
 	stub_session_set_proc(s, NULL, 0);
 }
 
+/* The terminal's foreground group before give_terminal, given back at exit. */
+static pid_t term_old_pgrp = -1;
+
+static void give_back_terminal(void)
+{
+	if (term_old_pgrp > 0)
+		(void)tcsetpgrp(STDERR_FILENO, term_old_pgrp);
+}
+
+/*
+ * When the stub runs in the foreground of a terminal, the launched program
+ * (in a group of its own) becomes the foreground group, so that ^C there
+ * interrupts the program, not the stub; the stub's group gets the terminal
+ * back at exit.  gdbserver does the same (fork-child.cc).
+ */
+static void give_terminal(pid_t pid)
+{
+	if (!isatty(STDERR_FILENO) || tcgetpgrp(STDERR_FILENO) != getpgrp())
+		return;
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	pid_t old = getpgrp();
+	if (tcsetpgrp(STDERR_FILENO, pid) != 0)
+		return;
+	if (term_old_pgrp < 0)
+		atexit(give_back_terminal);
+	term_old_pgrp = old;
+}
+
 struct gsc_error *stub_launch(struct stub_session *s)
 {
 	if (!s->argv || !s->argv[0])
@@ -587,6 +624,8 @@ struct gsc_error *stub_launch(struct stub_session *s)
 	struct gsc_error *err = stub_proc_launch(&opts, &p);
 	if (err)
 		return err;
+	if (!s->stdio)
+		give_terminal(stub_proc_pid(p));
 	stub_session_set_proc(s, p, SIGTRAP);
 	return NULL;
 }
@@ -647,12 +686,33 @@ static enum rsp_result h_vcont_query(struct stub_session *s, const uint8_t *a, c
 	return RSP_REPLY;
 }
 
+/* Whether the process waits on a vfork child that is held stopped (s->vforks); forgets children let go. */
+static bool vfork_blocked(struct stub_session *s)
+{
+	bool blocked = false;
+	for (size_t i = 0; i < s->nvforks;) {
+		pid_t c = s->vforks[i].child;
+		if (!stub_session_other(s, c) && !(s->proc && stub_proc_pid(s->proc) == c)) {
+			s->vforks[i] = s->vforks[--s->nvforks];	/* detached, killed, exited */
+			continue;
+		}
+		blocked |= s->proc && s->vforks[i].parent == stub_proc_pid(s->proc);
+		i++;
+	}
+	return blocked;
+}
+
 static enum rsp_result do_resume(struct stub_session *s, const struct stub_resume *act, size_t n,
 				 struct rsp_buf *reply)
 {
 	if (s->non_stop) {
 		ns_apply(s, act, n);
 		stub_reply_ok(reply);
+		return RSP_REPLY;
+	}
+	if (vfork_blocked(s)) {
+		stub_reply_error(s, reply, 0x16, "the process waits for its vfork child, which is stopped: "
+						 "detach or run the child first (gostub runs one process at a time)");
 		return RSP_REPLY;
 	}
 	stub_session_resumed(s);

@@ -2233,6 +2233,13 @@ static void child_exec(const struct stub_launch *o, char *const *argv, int sync_
 	/* Wait until the parent has seized us: a failure below is then seen as our exit, not as EPERM. */
 	while (read(sync_fd, &c, 1) < 0 && errno == EINTR)
 		;
+	/*
+	 * A process group of its own, as gdbserver gives it: signals for the
+	 * stub's group (a hangup when the stub, session leader under a
+	 * terminal, exits; ^C at its terminal) do not reach the program or the
+	 * children it forks, and a detached child runs on after the stub.
+	 */
+	(void)setpgid(0, 0);
 	if (o->stdio_is_protocol) {
 		int fd = open("/dev/null", O_RDONLY);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(2, 1) < 0)

@@ -92,6 +92,15 @@ struct stub_session {
 	 */
 	struct stub_proc **others;
 	size_t nothers;
+	/*
+	 * Reported vforks whose child is still held (among the others): the
+	 * parent thread cannot return from vfork until the child runs, so the
+	 * parent process is not resumed meanwhile (it would never stop again).
+	 */
+	struct stub_vfork {
+		pid_t parent, child;
+	} vforks[16];
+	size_t nvforks;
 	const struct gsc_arch_info *arch;
 	bool had_process;		/* a process existed once (W/X after it is gone) */
 	int exit_kind;			/* STUB_EV_EXITED / STUB_EV_SIGNALED of the last one, 0: none */

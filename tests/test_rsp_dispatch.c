@@ -446,6 +446,9 @@ static void test_fork_events(void **state)
 					     .child = 0x5000 };
 	resume_and_stop("vCont;c:p" PIDS ".-1", &ev);
 	assert_true(strncmp(out, "T05vfork:p5000.5000;06:", 23) == 0);
+	/* the parent waits for the held vfork child: not resumed (it would never stop) */
+	assert_true(strncmp(send("vCont;c:p" PIDS ".-1"), "E", 1) == 0);
+	assert_false(S.running);
 	assert_string_equal(send("vKill;5000"), "OK");
 	assert_int_equal(fake_stats.killed, 1);
 	ev.stop = (struct stub_thread_stop){ .tid = PID + 1, .reason = STUB_STOP_VFORK_DONE, .signo = SIGTRAP };
