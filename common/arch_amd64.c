@@ -223,31 +223,24 @@ static const struct gsc_reg_info amd64_regs[GSC_AMD64_NTABLE_AVX512] = {
  * timeval 48..111, pr_reg 112, then int pr_fpvalid, padded to 8:
  * 112 + 27*8 + 4 -> 336.
  */
-const struct gsc_arch_info gsc_amd64_arch = {
-	.arch = GSC_ARCH_AMD64, .name = "amd64",
-	.regs = amd64_regs, .nregs = GSC_AMD64_NREGS, .ntable = GSC_AMD64_NTABLE,
-	.pc = GSC_AMD64_RIP, .sp = GSC_AMD64_RSP, .fp = GSC_AMD64_RBP, .lr = -1,
-	.fs_base = GSC_AMD64_FS_BASE, .g_reg = GSC_AMD64_R14, .dwarf_ra = 16,
-	.prstatus_size = 336, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12,
-	.prstatus_reg_offset = 112, .prstatus_reg_size = GSC_AMD64_GPR_SIZE,
-	.elf_machine = 62,
-	.tdesc_arch = "i386:x86-64", .tdesc_osabi = "GNU/Linux",
-	.tdesc_features = amd64_features,
-	.tdesc_nfeatures = F_AVX512,
-};
+/* Everything but the table's length and the features the two descriptions share. */
+#define AMD64_ARCH(n, nfeat) \
+	.arch = GSC_ARCH_AMD64, .name = "amd64", \
+	.regs = amd64_regs, .nregs = GSC_AMD64_NREGS, .ntable = (n), \
+	.pc = GSC_AMD64_RIP, .sp = GSC_AMD64_RSP, .fp = GSC_AMD64_RBP, .lr = -1, \
+	.fs_base = GSC_AMD64_FS_BASE, .g_reg = GSC_AMD64_R14, .dwarf_ra = 16, \
+	.prstatus_size = 336, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12, \
+	.prstatus_reg_offset = 112, .prstatus_reg_size = GSC_AMD64_GPR_SIZE, \
+	.elf_machine = 62, \
+	.tdesc_arch = "i386:x86-64", .tdesc_osabi = "GNU/Linux", \
+	.tdesc_features = amd64_features, .tdesc_nfeatures = (nfeat)
+
+const struct gsc_arch_info gsc_amd64_arch = { AMD64_ARCH(GSC_AMD64_NTABLE, F_AVX512) };
 
 const struct gsc_arch_info gsc_amd64_avx512_arch = {
-	.arch = GSC_ARCH_AMD64, .name = "amd64",
-	.regs = amd64_regs, .nregs = GSC_AMD64_NREGS, .ntable = GSC_AMD64_NTABLE_AVX512,
-	.pc = GSC_AMD64_RIP, .sp = GSC_AMD64_RSP, .fp = GSC_AMD64_RBP, .lr = -1,
-	.fs_base = GSC_AMD64_FS_BASE, .g_reg = GSC_AMD64_R14, .dwarf_ra = 16,
-	.prstatus_size = 336, .prstatus_pid_offset = 32, .prstatus_cursig_offset = 12,
-	.prstatus_reg_offset = 112, .prstatus_reg_size = GSC_AMD64_GPR_SIZE,
-	.elf_machine = 62,
-	.tdesc_arch = "i386:x86-64", .tdesc_osabi = "GNU/Linux",
-	.tdesc_features = amd64_features,
-	.tdesc_nfeatures = sizeof(amd64_features) / sizeof(amd64_features[0]),
+	AMD64_ARCH(GSC_AMD64_NTABLE_AVX512, sizeof(amd64_features) / sizeof(amd64_features[0]))
 };
+#undef AMD64_ARCH
 
 const struct gsc_arch_info *gsc_amd64_arch_for_xcr0(uint64_t xcr0)
 {

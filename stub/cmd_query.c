@@ -1222,7 +1222,7 @@ static enum rsp_result h_vfile_unlink(struct stub_session *s, const uint8_t *a, 
  * that have a PT_TLS segment in load order, the program first: the order
  * of the link_map list, barring a dlclose that frees an id for reuse.
  */
-enum { PT_TLS_TYPE = 7, TLS_DTV_OFFSET = 8, DTV_ENTRY = 16, AT_PHDR_TAG = 3, AT_PHNUM_TAG = 5, PHDR_SIZE = 56 };
+enum { PT_TLS_TYPE = 7, TLS_DTV_OFFSET = 8, DTV_ENTRY = 16, PHDR_SIZE = 56 };
 
 static bool read_u64(struct stub_proc *p, uint64_t addr, uint64_t *v)
 {
@@ -1245,27 +1245,15 @@ static bool phdrs_have_tls(struct stub_proc *p, uint64_t phdr, uint64_t phnum)
 	return false;
 }
 
-/* The program's own headers, from AT_PHDR / AT_PHNUM. */
+/* The program's own headers (AT_PHDR / AT_PHNUM). */
 static bool program_has_tls(struct stub_proc *p)
 {
-	uint8_t *auxv;
-	size_t size;
-	uint64_t phdr = 0, phnum = 0;
-	struct gsc_error *err = stub_proc_auxv(p, &auxv, &size);
+	uint64_t phdr, phnum;
+	struct gsc_error *err = stub_proc_phdrs(p, &phdr, &phnum);
 	if (err) {
 		gsc_error_destroy(err);
 		return false;
 	}
-	for (size_t off = 0; off + 16 <= size; off += 16) {
-		uint64_t tag, val;
-		memcpy(&tag, auxv + off, 8);
-		memcpy(&val, auxv + off + 8, 8);
-		if (tag == AT_PHDR_TAG)
-			phdr = val;
-		else if (tag == AT_PHNUM_TAG)
-			phnum = val;
-	}
-	free(auxv);
 	return phdr && phdrs_have_tls(p, phdr, phnum);
 }
 

@@ -1397,13 +1397,20 @@ static void report_stop(struct stub_proc *p, struct thread *t, struct stub_event
 		post_exec(p, ev->exec_path, sizeof(ev->exec_path));
 }
 
-/* Round robin from the last reported thread, so one busy thread cannot starve the others. */
-static struct thread *pick_pending(struct stub_proc *p)
+/* Where a round robin starts: the index after thread tid's (0 when it is gone). */
+static size_t index_after(const struct stub_proc *p, pid_t tid)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i]->tid == p->last_tid)
+		if (p->threads[i]->tid == tid)
 			start = i + 1;
+	return start;
+}
+
+/* Round robin from the last reported thread, so one busy thread cannot starve the others. */
+static struct thread *pick_pending(struct stub_proc *p)
+{
+	size_t start = index_after(p, p->last_tid);
 	for (size_t k = 0; k < p->nthreads; k++) {
 		struct thread *t = p->threads[(start + k) % p->nthreads];
 		if (t->has_pending && t->resume_me)
@@ -1727,10 +1734,7 @@ static bool in_vdso(struct stub_proc *p, struct thread *t)
 /* The queued thread after the one stepped last. */
 static struct thread *next_queued(struct stub_proc *p)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i]->tid == p->emul_last)
-			start = i + 1;
+	size_t start = index_after(p, p->emul_last);
 	for (size_t k = 0; k < p->nthreads; k++) {
 		struct thread *t = p->threads[(start + k) % p->nthreads];
 		if (t->state == T_QUEUED)
@@ -3370,24 +3374,33 @@ static struct gsc_error *read_exact(struct stub_proc *p, uint64_t addr, void *bu
 	return NULL;
 }
 
-/* r_debug's address from DT_DEBUG of the main program's dynamic section; 0 when there is none. */
-static struct gsc_error *find_r_debug(struct stub_proc *p, uint64_t *ret)
+struct gsc_error *stub_proc_phdrs(const struct stub_proc *p, uint64_t *phdr_ret, uint64_t *phnum_ret)
 {
 	_cleanup_free_ uint8_t *auxv = NULL;
 	size_t size;
 	struct gsc_error *err = stub_proc_auxv(p, &auxv, &size);
 	if (err)
 		return err;
-	uint64_t phdr = 0, phnum = 0;
+	*phdr_ret = *phnum_ret = 0;
 	for (size_t off = 0; off + 16 <= size; off += 16) {
 		uint64_t type, val;
 		memcpy(&type, auxv + off, 8);
 		memcpy(&val, auxv + off + 8, 8);
 		if (type == AT_PHDR)
-			phdr = val;
+			*phdr_ret = val;
 		else if (type == AT_PHNUM)
-			phnum = val;
+			*phnum_ret = val;
 	}
+	return NULL;
+}
+
+/* r_debug's address from DT_DEBUG of the main program's dynamic section; 0 when there is none. */
+static struct gsc_error *find_r_debug(struct stub_proc *p, uint64_t *ret)
+{
+	uint64_t phdr, phnum;
+	struct gsc_error *err = stub_proc_phdrs(p, &phdr, &phnum);
+	if (err)
+		return err;
 	*ret = 0;
 	if (!phdr || !phnum || phnum > 4096)
 		return NULL;

@@ -308,6 +308,9 @@ struct stub_region {
 };
 struct gsc_error *stub_proc_region(const struct stub_proc *p, uint64_t addr, struct stub_region *ret) GSC_WUR;
 
+/* The program's own program headers: their address and count from AT_PHDR / AT_PHNUM (0 when absent). */
+struct gsc_error *stub_proc_phdrs(const struct stub_proc *p, uint64_t *phdr_ret, uint64_t *phnum_ret) GSC_WUR;
+
 /* Loaded shared objects, walked from r_debug (DT_DEBUG) for qXfer:libraries-svr4:read. */
 struct stub_library {
 	char name[4096];

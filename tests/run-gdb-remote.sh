@@ -105,35 +105,31 @@ session() {
 	[ "$srv_status" -lt 128 ] || bad "$label/$name: the server did not exit after kill"
 }
 
+# one_session NAME SCRIPT OUT ARG...: the server NAME on ARG... (the program first), one gdb
+# session SCRIPT with PROG (ARG's program) into OUT; the program's stdout in OUT.output.
+one_session() {
+	local name=$1 script=$2 out=$3
+	shift 3
+	mkdir -p "$(dirname "$out")"
+	rm -rf "$TMP/run"
+	if ! start_server "$name" 1 PORT "$@"; then
+		bad "$(basename "$1")/$name: the server did not start ($*)"; return
+	fi
+	run_gdb "$here/$script" "$out" PROG="$1" ADDR="127.0.0.1:$port"
+	stop_server
+	cp "$TMP/run/out" "$out.output"
+}
+
 # tls_session NAME: tls.gdb and tls-dl.gdb on tlsprog against one server.
 tls_session() {
-	local name=$1 d=$TMP/tlsprog.$1
-	mkdir -p "$d"
-	rm -rf "$TMP/run"
-	if ! start_server "$name" 1 PORT "$TMP/tlsprog"; then
-		bad "tlsprog/$name: the server did not start"; return
-	fi
-	run_gdb "$here/tls.gdb" "$d/transcript" PROG="$TMP/tlsprog" ADDR="127.0.0.1:$port"
-	stop_server
-	rm -rf "$TMP/run"
-	if ! start_server "$name" 1 PORT "$TMP/tlsprog" dl "$TMP/libtlsdl.so"; then
-		bad "tlsprog/$name: the server did not start (dl)"; return
-	fi
-	run_gdb "$here/tls-dl.gdb" "$d/transcript-dl" PROG="$TMP/tlsprog" ADDR="127.0.0.1:$port"
-	stop_server
+	one_session "$1" tls.gdb "$TMP/tlsprog.$1/transcript" "$TMP/tlsprog"
+	one_session "$1" tls-dl.gdb "$TMP/tlsprog.$1/transcript-dl" "$TMP/tlsprog" dl "$TMP/libtlsdl.so"
 }
 
 # fork_session NAME: fork.gdb on forkprog against one server.
 fork_session() {
-	local name=$1 d=$TMP/forkprog.$1
-	mkdir -p "$d"
-	rm -rf "$TMP/run"
-	if ! start_server "$name" 1 PORT "$TMP/forkprog"; then
-		bad "forkprog/$name: the server did not start"; return
-	fi
-	run_gdb "$here/fork.gdb" "$d/transcript" PROG="$TMP/forkprog" ADDR="127.0.0.1:$port"
-	stop_server
-	cp "$TMP/run/out" "$d/output"
+	one_session "$1" fork.gdb "$TMP/forkprog.$1/transcript" "$TMP/forkprog"
+	cp "$TMP/forkprog.$1/transcript.output" "$TMP/forkprog.$1/output"
 }
 
 for name in gdbserver gostub; do

@@ -456,6 +456,14 @@ struct gsc_error *stub_proc_info(const struct stub_proc *p, struct stub_proc_inf
 	return NULL;
 }
 
+/* The fake program has no program headers (its auxv is test bytes): no TLS, no r_debug from them. */
+struct gsc_error *stub_proc_phdrs(const struct stub_proc *p, uint64_t *phdr_ret, uint64_t *phnum_ret)
+{
+	(void)p;
+	*phdr_ret = *phnum_ret = 0;
+	return NULL;
+}
+
 struct gsc_error *stub_proc_auxv(const struct stub_proc *p, uint8_t **data_ret, size_t *size_ret)
 {
 	(void)p;
