@@ -1139,16 +1139,21 @@ static bool drop_other(struct stub_session *s, const uint8_t *a, const uint8_t *
 	return stub_session_drop_other(s, (int64_t)pid, kill, err_ret);
 }
 
+/* Ends every other process: kills each (kill) or detaches each. */
+static void end_others(struct stub_session *s, bool kill)
+{
+	while (s->nothers) {
+		struct gsc_error *err;
+		(void)stub_session_drop_other(s, stub_proc_pid(s->others[0]), kill, &err);
+		gsc_error_destroy(err);
+	}
+}
+
 /* Kills the process (and with all, the others too; else another becomes the process). */
 static void kill_process(struct stub_session *s, bool all)
 {
-	if (all) {
-		while (s->nothers) {
-			struct gsc_error *err;
-			(void)stub_session_drop_other(s, stub_proc_pid(s->others[0]), true, &err);
-			gsc_error_destroy(err);
-		}
-	}
+	if (all)
+		end_others(s, true);
 	struct gsc_error *err = stub_proc_kill(s->proc);
 	if (err)
 		gsc_error_destroy(err);
@@ -1247,10 +1252,8 @@ static enum rsp_result h_d(struct stub_session *s, const uint8_t *a, const uint8
 		stub_reply_error(s, reply, 3, "no such process");
 		return RSP_REPLY;
 	}
-	while (a == end && s->nothers) {	/* D: every process */
-		(void)stub_session_drop_other(s, stub_proc_pid(s->others[0]), false, &err);
-		gsc_error_destroy(err);
-	}
+	if (a == end)
+		end_others(s, false);	/* D: every process */
 	err = stub_proc_detach(s->proc);
 	if (err) {
 		stub_reply_gsc_error(s, reply, err);
